@@ -1,0 +1,3 @@
+export type { Host } from './host.js'
+export { createNodeHost } from './node-host.js'
+export { createMemoryHost, type MemoryHost } from './memory-host.js'

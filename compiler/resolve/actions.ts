@@ -1,0 +1,168 @@
+/**
+ * `connection:`, `action:` and `migration:` → resolved entries. Classes map to built-ins by any of
+ * their names; configs are checked against the built-in's config schema at the config's own lines.
+ */
+import { posix } from 'node:path'
+import type { ActionDefinition, ConfigValue, ConnectionDefinition } from '../../runtime-min/types.js'
+import { diagnostic, didYouMean, type Diagnostic, type SourceLocation } from '../diagnostics/index.js'
+import { entry, toPlain, type LMap, type LNode } from '../load/index.js'
+import type { ActionModel, ConnectionModel, MigrationModel } from '../model/types.js'
+import { ACTION_NAMES, CONNECTION_NAMES, findAction, findConnection, isNotYetSupported } from './classes.js'
+import { checkLocated } from './located.js'
+import { findTemplate, stringValue, toConfigValue } from './values.js'
+
+export interface ResolvedAction extends Omit<ActionModel, 'typeName' | 'operations'> {
+  readonly definition: ActionDefinition
+  /** The config as plain data (placeholders as their text), for compile-time checks. */
+  readonly plainConfig: any
+}
+
+export type ResolvedConnection = ConnectionModel & { readonly definition: ConnectionDefinition }
+
+const SECRET_KEYS = /^(password|secret|token|api_?key|client_?secret)$/i
+
+export function resolveConnections(root: LMap, env: Set<string>): { connections: Map<string, ResolvedConnection>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  const connections = new Map<string, ResolvedConnection>()
+  const section = entry(root, 'connection')?.value
+  if (section?.kind !== 'map') return { connections, diagnostics }
+  for (const c of section.entries) {
+    if (c.value.kind !== 'map') continue
+    const classNode = entry(c.value, 'class')?.value
+    const className = stringValue(classNode)
+    if (!className || !classNode) continue
+    const definition = findConnection(className)
+    if (!definition) {
+      const code = isNotYetSupported(className) ? 'FUSIO_RESOLVE_UNSUPPORTED_ACTION' : 'FUSIO_RESOLVE_UNKNOWN_CONNECTION_CLASS'
+      diagnostics.push(diagnostic(code, { name: className }, classNode.loc, didYouMean(className, CONNECTION_NAMES) ?? `known classes: ${CONNECTION_NAMES.join(', ')}`))
+      continue
+    }
+    const configNode: LNode = entry(c.value, 'config')?.value ?? { kind: 'map', loc: c.keyLoc, entries: [] }
+    diagnostics.push(
+      ...checkLocated({
+        node: configNode,
+        schema: definition.configSchema,
+        describe: (steps) => ['config', ...steps].join('.'),
+        code: 'FUSIO_RESOLVE_CONNECTION_CONFIG',
+        args: { connection: c.key },
+      }).map((d) => (d.code === 'FUSIO_RESOLVE_CONNECTION_CONFIG' ? d : { ...d, message: `connection "${c.key}": ${d.message}` })),
+    )
+    if (configNode.kind === 'map') {
+      for (const e of configNode.entries) {
+        if (SECRET_KEYS.test(e.key) && e.value.kind === 'scalar' && typeof e.value.value === 'string' && e.value.value !== '' && !e.value.template) {
+          diagnostics.push(diagnostic('FUSIO_RESOLVE_LITERAL_SECRET', { where: `connection "${c.key}" config.${e.key}` }, e.value.loc))
+        }
+      }
+    }
+    connections.set(c.key, { name: c.key, class: definition.name, config: toConfigValue(configNode, env), location: c.keyLoc, definition })
+  }
+  return { connections, diagnostics }
+}
+
+export function resolveActions(
+  root: LMap,
+  connections: ReadonlyMap<string, ResolvedConnection>,
+  env: Set<string>,
+): { actions: Map<string, ResolvedAction>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  const actions = new Map<string, ResolvedAction>()
+  const section = entry(root, 'action')?.value
+  if (section?.kind !== 'map') return { actions, diagnostics }
+  for (const a of section.entries) {
+    if (a.value.kind !== 'map') continue
+    const classNode = entry(a.value, 'class')?.value
+    const className = stringValue(classNode)
+    if (!className || !classNode) continue
+    const definition = findAction(className)
+    if (!definition) {
+      if (isNotYetSupported(className)) diagnostics.push(diagnostic('FUSIO_RESOLVE_UNSUPPORTED_ACTION', { name: className }, classNode.loc))
+      else diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_ACTION_CLASS', { name: className }, classNode.loc, didYouMean(className, ACTION_NAMES) ?? `known classes: ${ACTION_NAMES.join(', ')}`))
+      continue
+    }
+    const asyncNode = entry(a.value, 'async')?.value
+    if (asyncNode?.kind === 'scalar' && asyncNode.value === true) {
+      diagnostics.push(diagnostic('FUSIO_RESOLVE_UNSUPPORTED_ACTION', { name: `${className} with async: true` }, asyncNode.loc))
+    }
+    const configNode: LNode = entry(a.value, 'config')?.value ?? { kind: 'map', loc: a.keyLoc, entries: [] }
+    const resolved = resolveAction(a.key, a.keyLoc, definition, configNode, connections, env, diagnostics)
+    if (resolved) actions.set(a.key, resolved)
+  }
+  return { actions, diagnostics }
+}
+
+/** Shared by declared actions and by `file://path` references in operations. */
+export function resolveAction(
+  name: string,
+  location: SourceLocation,
+  definition: ActionDefinition,
+  configNode: LNode,
+  connections: ReadonlyMap<string, ResolvedConnection>,
+  env: Set<string>,
+  diagnostics: Diagnostic[],
+): ResolvedAction | undefined {
+  const before = diagnostics.length
+  diagnostics.push(
+    ...checkLocated({
+      node: configNode,
+      schema: definition.configSchema,
+      describe: (steps) => ['config', ...steps].join('.'),
+      code: 'FUSIO_RESOLVE_ACTION_CONFIG',
+      args: { action: name, kind: definition.name },
+    }).map((d) => (d.code === 'FUSIO_RESOLVE_ACTION_CONFIG' ? d : { ...d, message: `action "${name}": ${d.message}` })),
+  )
+  const plainConfig = toPlain(configNode) as Record<string, unknown>
+  if (definition.connection && configNode.kind === 'map') {
+    const connNode = entry(configNode, 'connection')?.value
+    const connName = stringValue(connNode)
+    if (connNode && connName !== undefined) {
+      const connection = connections.get(connName)
+      if (!connection) {
+        diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_CONNECTION', { name: connName }, connNode.loc, didYouMean(connName, connections.keys())))
+      } else if (connection.class !== definition.connection) {
+        diagnostics.push(diagnostic('FUSIO_RESOLVE_CONNECTION_KIND', { action: name, expected: definition.connection, connection: connName, actual: connection.class }, connNode.loc))
+      }
+    }
+  }
+  // Identifiers and SQL text are compiled into the service: they may not come from the environment.
+  const templated = configNode.kind === 'map' ? ['connection', 'table', 'sql', 'path'].map((k) => entry(configNode, k)?.value).find((n) => n && findTemplate(n)) : undefined
+  if (templated) {
+    diagnostics.push(diagnostic('FUSIO_RESOLVE_ACTION_CONFIG', { action: name, kind: definition.name, problem: 'connection, table, sql and path cannot use ${…} placeholders' }, templated.loc))
+  }
+  if (diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined
+  let config: ConfigValue = toConfigValue(configNode, env)
+  let handlerFile: string | undefined
+  if (definition.name === 'file' && configNode.kind === 'map') {
+    const pathNode = entry(configNode, 'path')?.value
+    handlerFile = pathNode?.kind === 'scalar' ? pathNode.file?.path : undefined
+    if (!handlerFile) return undefined
+    config = { path: handlerFile }
+  }
+  return { name, class: definition.name, config, plainConfig, ...(handlerFile ? { handlerFile } : {}), location, definition }
+}
+
+export function resolveMigrations(
+  root: LMap,
+  connections: ReadonlyMap<string, ResolvedConnection>,
+): { migrations: MigrationModel[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  const migrations: MigrationModel[] = []
+  const section = entry(root, 'migration')?.value
+  if (section?.kind !== 'map') return { migrations, diagnostics }
+  for (const m of section.entries) {
+    const connection = connections.get(m.key)
+    if (!connection) {
+      diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_CONNECTION', { name: m.key }, m.keyLoc, didYouMean(m.key, connections.keys())))
+      continue
+    }
+    if (connection.class !== 'sql') {
+      diagnostics.push(diagnostic('FUSIO_RESOLVE_CONNECTION_KIND', { action: `migration "${m.key}"`, expected: 'sql', connection: m.key, actual: connection.class }, m.keyLoc))
+      continue
+    }
+    if (m.value.kind !== 'seq') continue
+    const files = m.value.items.flatMap((item) =>
+      item.kind === 'scalar' && item.file?.content !== undefined ? [{ name: posix.normalize(item.file.path), sql: item.file.content }] : [],
+    )
+    migrations.push({ connection: m.key, files })
+  }
+  return { migrations, diagnostics }
+}

@@ -1,0 +1,44 @@
+/** Built-in action and connection classes by every name a manifest may use for them. */
+import { ACTIONS } from '../../runtime-min/actions/index.js'
+import { CONNECTIONS } from '../../runtime-min/connections/index.js'
+import type { ActionDefinition, ConnectionDefinition } from '../../runtime-min/types.js'
+
+const normalize = (name: string): string => name.replace(/^\\/, '').toLowerCase()
+
+function index<T extends { name: string; aliases: readonly string[] }>(definitions: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>()
+  for (const definition of definitions) {
+    for (const name of [definition.name, ...definition.aliases]) map.set(normalize(name), definition)
+  }
+  return map
+}
+
+const actionIndex = index(ACTIONS)
+const connectionIndex = index(CONNECTIONS)
+
+/** Fusio classes that are recognised but not built by this version: a clear error, not "unknown". */
+const NOT_YET = [
+  'HTTP-Processor', 'Fusio\\Adapter\\Http\\Action\\HttpProcessor', 'HTTP-Composition', 'Fusio\\Adapter\\Http\\Action\\HttpComposition',
+  'HTTP-Load-Balancer', 'Fusio\\Adapter\\Http\\Action\\HttpLoadBalancer', 'HTTP-Raw', 'Fusio\\Adapter\\Http\\Action\\HttpRaw',
+  'Util-Chain', 'Util-Condition', 'Util-Cache', 'Util-JSON-Patch', 'Util-Redirect', 'Util-Template', 'Util-A/B-Test',
+  'Util-Dispatch-Event', 'AMQP-Publish', 'Beanstalk-Publish', 'Redis-Hash-Get', 'Redis-Hash-Get-All', 'Redis-Hash-Set',
+  'Redis-Hash-Delete', 'SQL-Builder', 'PHP-Processor', 'PHP-Sandbox', 'CLI-Processor', 'MongoDB-Find-All',
+  'Fusio\\Adapter\\Http\\Connection\\Http', 'Fusio\\Adapter\\Amqp\\Connection\\Amqp', 'Fusio\\Adapter\\Redis\\Connection\\Redis',
+  'Fusio\\Adapter\\Beanstalk\\Connection\\Beanstalk', 'http', 'amqp', 'redis', 'beanstalk',
+].map(normalize)
+
+export function findAction(name: string): ActionDefinition | undefined {
+  return actionIndex.get(normalize(name))
+}
+
+export function findConnection(name: string): ConnectionDefinition | undefined {
+  return connectionIndex.get(normalize(name))
+}
+
+export function isNotYetSupported(name: string): boolean {
+  return NOT_YET.includes(normalize(name))
+}
+
+/** Names offered in "did you mean" hints and in the "known classes" list. */
+export const ACTION_NAMES: readonly string[] = ACTIONS.flatMap((a) => [a.name, ...a.aliases.filter((x) => !x.includes('\\'))])
+export const CONNECTION_NAMES: readonly string[] = CONNECTIONS.flatMap((c) => [c.name, ...c.aliases.filter((x) => !x.includes('\\'))])

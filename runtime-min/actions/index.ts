@@ -1,0 +1,22 @@
+/** Every built-in action, listed once; the compiler reads names, aliases and config schemas from here. */
+import type { ActionDefinition } from '../types.js'
+import { fileAction } from './file.js'
+import { sqlDelete } from './sql-delete.js'
+import { sqlInsert } from './sql-insert.js'
+import { sqlQueryAll, sqlQueryRow } from './sql-query.js'
+import { sqlSelectAll } from './sql-select-all.js'
+import { sqlSelectRow } from './sql-select-row.js'
+import { sqlUpdate } from './sql-update.js'
+import { staticResponse } from './static-response.js'
+
+export const ACTIONS: readonly ActionDefinition[] = [
+  fileAction,
+  sqlDelete,
+  sqlInsert,
+  sqlQueryAll,
+  sqlQueryRow,
+  sqlSelectAll,
+  sqlSelectRow,
+  sqlUpdate,
+  staticResponse,
+]

@@ -1,0 +1,29 @@
+/** SQL-Insert: inserts the payload's columns (never a database-assigned key) → 201 Message with the new id. */
+import type { ActionDefinition } from '../types.js'
+import { connectionProperty, message, payloadValues, sqlConnection, tableProperty, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
+
+export const sqlInsert: ActionDefinition<SqlTableConfig> = {
+  name: 'sql-insert',
+  aliases: ['SQL-Insert', 'Fusio\\Adapter\\Sql\\Action\\SqlInsert'],
+  description: 'Inserts the request body as a row; answers 201 with the new id',
+  connection: 'sql',
+  configSchema: {
+    type: 'object',
+    properties: { connection: connectionProperty, table: tableProperty },
+    required: ['connection', 'table'],
+    additionalProperties: false,
+  },
+  create(config, deps) {
+    return (request, context) =>
+      withSqlErrors(async () => {
+        const connection = sqlConnection(deps, config.connection)
+        const info = await connection.tableInfo(config.table)
+        const values = payloadValues(request.body, info.columns, info.generated, connection.dialect)
+        const insert = connection.client.insertInto(config.table)
+        const row = await (Object.keys(values).length > 0 ? insert.values(values) : insert.defaultValues())
+          .returning(info.primaryKey)
+          .executeTakeFirst()
+        return context.response.created(message('Entry successfully created', row?.[info.primaryKey]))
+      })
+  },
+}
