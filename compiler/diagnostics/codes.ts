@@ -212,8 +212,8 @@ export const CODES = {
   },
   FUSIO_CHECK_HANDLER_EXPORT: {
     severity: 'error',
-    template: 'handler module "{path}" has no `handler` export (nor a default export)',
-    doc: 'A file action module exports `handler` (or default) typed with the generated Handler type.',
+    template: 'handler module "{path}" has no `handler` export',
+    doc: 'A file action module exports `handler`, typed with the Handler type generated for it.',
   },
 
   // bundle: esbuild and the files copied next to the bundle

@@ -33,8 +33,8 @@ export interface SqlConnection extends Connection<Kysely<any>> {
   readonly dialect: SqlDialectName
   /** Column list and primary key, read once per table and cached. */
   tableInfo(table: string): Promise<TableInfo>
-  /** Runs a script of several statements (migrations). */
-  execScript(script: string): Promise<void>
+  /** Runs scripts of several statements each, in one transaction (migrations). */
+  execScripts(scripts: readonly string[]): Promise<void>
 }
 
 export function isSqlConnection(connection: Connection): connection is SqlConnection {
@@ -99,9 +99,12 @@ function createSqlConnection(config: SqlConfig): SqlConnection {
       }
       return info
     },
-    async execScript(script) {
+    async execScripts(scripts) {
       open()
-      database!.raw.exec(script)
+      const raw = database!.raw
+      raw.transaction(() => {
+        for (const script of scripts) raw.exec(script)
+      })()
     },
   }
 }

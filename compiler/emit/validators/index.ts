@@ -1,0 +1,83 @@
+/**
+ * emitValidators(model) → validators.js (+ .d.ts): ajv standalone code, compiled now so the service
+ * never compiles a schema at start-up. Bodies are validated strictly (no type coercion); path and
+ * query parameters arrive as text, so they are coerced to their declared types.
+ */
+import { Ajv, _ } from 'ajv'
+import addFormats from 'ajv-formats'
+import standaloneCode from 'ajv/dist/standalone/index.js'
+import type { Json } from '../../../runtime-min/types.js'
+import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
+import type { Model, OperationModel } from '../../model/types.js'
+import { banner, formatCode, ImportHoister, RUNTIME_MODULE, type EmittedFile } from '../shared.js'
+
+/** Name of the validator for a role of an operation; bodies share one validator per schema. */
+export function validatorName(model: Model, operation: OperationModel, part: 'body' | 'query' | 'params'): string | undefined {
+  if (part === 'body') {
+    if (operation.body?.kind !== 'schema') return undefined
+    const key = operation.body.key
+    return `validate${model.schemas.find((s) => s.key === key)!.typeName}`
+  }
+  if (!operation[part]) return undefined
+  return `validate${operation.typeName}${part === 'query' ? 'Query' : 'Params'}`
+}
+
+function createAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    strict: false,
+    coerceTypes: coerce ? 'array' : false,
+    code: { source: true, esm: true, lines: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  })
+  addFormats.default(ajv)
+  return ajv
+}
+
+export async function emitValidators(model: Model): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = []
+  const bodyAjv = createAjv(false)
+  const paramAjv = createAjv(true)
+  bodyAjv.addSchema({ $id: 'fusio', definitions: Object.fromEntries(model.schemas.map((s) => [s.key, s.document as Json])) })
+  const bodyExports: Record<string, string> = {}
+  const paramExports: Record<string, string> = {}
+  for (const op of model.operations) {
+    const body = validatorName(model, op, 'body')
+    if (body && op.body?.kind === 'schema') bodyExports[body] = `fusio#/definitions/${op.body.key}`
+    for (const part of ['query', 'params'] as const) {
+      const name = validatorName(model, op, part)
+      if (!name) continue
+      paramAjv.addSchema({ ...(op[part] as object), $id: name })
+      paramExports[name] = name
+    }
+  }
+  const hoister = new ImportHoister()
+  const chunks: string[] = []
+  const names: string[] = []
+  for (const [ajv, exports] of [[bodyAjv, bodyExports], [paramAjv, paramExports]] as const) {
+    const entries = Object.entries(exports).sort(([a], [b]) => (a < b ? -1 : 1))
+    if (entries.length === 0) continue
+    try {
+      for (const [, ref] of entries) ajv.getSchema(ref)
+      // Each export compiled separately: ajv repeats a shared function once per export that names it.
+      for (const [name, ref] of entries) {
+        const code = hoister.rewrite(standaloneCode(ajv, { [name]: ref })).replace(/^"use strict";/, '')
+        // The export line names the entry function; it is returned last, after the helpers it uses exist.
+        const exportLine = new RegExp(`export const ${name} = (\\w+);`)
+        const target = exportLine.exec(code)?.[1]
+        if (!target) throw new Error(`unexpected ajv output for ${name}`)
+        const what = ref.startsWith('fusio#') ? `schema ${ref.slice('fusio#/definitions/'.length)}` : 'parameters'
+        chunks.push(`// ${name}: ${what}\nexport const ${name} = (() => {\n${code.replace(exportLine, '')}\nreturn ${target}\n})()`)
+        names.push(name)
+      }
+    } catch (error) {
+      diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'a validator', name: entries.map(([n]) => n).join(', '), problem: (error as Error).message }))
+    }
+  }
+  const js = await formatCode(`${banner(model)}\n${hoister.declarations()}\n\n${chunks.join('\n\n')}\n`, 'babel')
+  const dts = await formatCode(
+    `${banner(model)}\nimport type { ValidateFunction } from '${RUNTIME_MODULE}'\n\n${names.sort().map((n) => `export declare const ${n}: ValidateFunction`).join('\n')}\n`,
+    'typescript',
+  )
+  return { files: [{ path: 'validators.js', contents: js }, { path: 'validators.d.ts', contents: dts }], diagnostics }
+}

@@ -1,0 +1,100 @@
+/**
+ * Runs the stages in order (load → resolve → model → emit → check → bundle), times each one, and
+ * stops after the first stage that reported an error, keeping every diagnostic found so far.
+ */
+import { posix } from 'node:path'
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/index.js'
+import { bundle, type BundleResult } from './bundle/index.js'
+import { check } from './check/index.js'
+import { emit, type EmittedFile } from './emit/index.js'
+import type { Host } from './host/index.js'
+import { load } from './load/index.js'
+import { buildModel, type Model } from './model/index.js'
+import { resolve } from './resolve/index.js'
+
+export type Stage = 'load' | 'resolve' | 'model' | 'emit' | 'write' | 'check' | 'bundle'
+
+export interface PipelineOptions {
+  readonly host: Host
+  /** Path of the manifest (absolute, or relative to the working directory). */
+  readonly manifest: string
+  /** Generated source folder, relative to the project folder. */
+  readonly outDir: string
+  /** Bundle folder, relative to the project folder. */
+  readonly distDir: string
+  /** Last stage to run. */
+  readonly until: 'model' | 'emit' | 'write' | 'bundle'
+  readonly minify?: boolean
+}
+
+export interface PipelineResult {
+  readonly ok: boolean
+  readonly diagnostics: readonly Diagnostic[]
+  readonly timings: Readonly<Partial<Record<Stage, number>>>
+  readonly projectDir?: string
+  readonly model?: Model
+  readonly files?: readonly EmittedFile[]
+  readonly bundle?: BundleResult
+  /** Files the manifest depends on, relative to the project folder. */
+  readonly inputs?: readonly string[]
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const diagnostics: Diagnostic[] = []
+  const timings: Partial<Record<Stage, number>> = {}
+  const timed = async <T>(stage: Stage, work: () => T | Promise<T>): Promise<T> => {
+    const start = performance.now()
+    try {
+      return await work()
+    } finally {
+      timings[stage] = Math.round((performance.now() - start) * 10) / 10
+    }
+  }
+  const done = (extra: Partial<PipelineResult> = {}): PipelineResult => ({
+    ok: !hasErrors(diagnostics),
+    diagnostics: sortDiagnostics(diagnostics),
+    timings,
+    ...extra,
+  })
+
+  const loaded = await timed('load', () => load(options.host, options.manifest))
+  diagnostics.push(...loaded.diagnostics)
+  if (!loaded.value || hasErrors(diagnostics)) return done()
+  const projectDir = loaded.value.projectDir
+  const inputs = loaded.value.files
+  const resolved = await timed('resolve', () => resolve(loaded.value!))
+  diagnostics.push(...resolved.diagnostics)
+  if (!resolved.value || hasErrors(diagnostics)) return done({ projectDir, inputs })
+  const model = (await timed('model', () => buildModel(resolved.value!))).value!
+  if (options.until === 'model') return done({ projectDir, inputs, model })
+
+  const emitted = await timed('emit', () => emit(model, { outDir: options.outDir }))
+  diagnostics.push(...emitted.diagnostics)
+  if (!emitted.value || hasErrors(diagnostics)) return done({ projectDir, inputs, model })
+  const files = emitted.value
+  if (options.until === 'emit') return done({ projectDir, inputs, model, files })
+
+  const generatedDir = posix.join(projectDir, options.outDir)
+  await timed('write', () => {
+    options.host.removeDir(generatedDir)
+    for (const file of files) options.host.writeFile(posix.join(generatedDir, file.path), file.contents)
+  })
+  if (options.until === 'write') return done({ projectDir, inputs, model, files })
+
+  const checked = await timed('check', () => check({ projectDir, generatedDir, model }))
+  diagnostics.push(...checked.diagnostics)
+  if (hasErrors(diagnostics)) return done({ projectDir, inputs, model, files })
+  const openapi = files.find((f) => f.path === 'openapi.json')!.contents
+  const bundled = await timed('bundle', () =>
+    bundle({
+      projectDir,
+      generatedDir,
+      distDir: posix.join(projectDir, options.distDir),
+      serviceName: model.service.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'fusio-service',
+      openapi,
+      ...(options.minify ? { minify: true } : {}),
+    }),
+  )
+  diagnostics.push(...bundled.diagnostics)
+  return done({ projectDir, inputs, model, files, ...(bundled.value ? { bundle: bundled.value } : {}) })
+}

@@ -1,0 +1,169 @@
+/**
+ * The runtime: the only module generated code imports. `createService` turns the generated service
+ * definition into a Fastify instance; `runFromCommandLine` is what `node dist/server.mjs` runs.
+ * It depends on nothing in the compiler.
+ */
+import { randomUUID } from 'node:crypto'
+import { realpathSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { ACTIONS } from './actions/index.js'
+import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js'
+import { createConnections } from './connections/registry.js'
+import { FusioError } from './errors.js'
+import { createTokenVerifier } from './lifecycle/authenticate.js'
+import { healthPlugin } from './lifecycle/health.js'
+import { operationsPlugin } from './lifecycle/operations.js'
+import { problemPlugin } from './lifecycle/problem.js'
+import { shutdownPlugin } from './lifecycle/shutdown.js'
+import { usePrecompiled } from './lifecycle/validate.js'
+import { applyMigrations } from './migrations.js'
+import type { ActionHandler, ServiceDefinition } from './types.js'
+
+export type * from './types.js'
+export { FusioError, type ErrorCode, type FieldError } from './errors.js'
+export { scopeCovers } from './lifecycle/authenticate.js'
+
+export interface ServiceOptions {
+  /** Environment to read (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** URL of the entry module; `${dir.src}` is the folder above it unless FUSIO_DIR_SRC is set. */
+  readonly entryUrl?: string
+  /** Fastify's logger option (default: pino at FUSIO_LOG_LEVEL, or info). */
+  readonly logger?: FastifyServerOptions['logger']
+  /** Apply the manifest's migrations before serving (default true). */
+  readonly migrate?: boolean
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** A caller's X-Request-Id is kept when it is a sane token, so traces join up across services. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id']
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+}
+
+/** FUSIO_TRUST_PROXY: true, a hop count, or a comma-separated list of addresses/CIDRs. */
+function trustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === '' || value === 'false') return false
+  if (value === 'true') return true
+  return /^\d+$/.test(value) ? Number(value) : value.split(',').map((s) => s.trim())
+}
+
+/**
+ * @example
+ * const app = await createService(service, { logger: false })
+ * const response = await app.inject({ method: 'GET', url: '/todo' })
+ */
+export async function createService(service: ServiceDefinition, options: ServiceOptions = {}): Promise<FastifyInstance> {
+  const env = options.env ?? process.env
+  const app = Fastify({
+    logger: options.logger ?? { level: env.FUSIO_LOG_LEVEL ?? 'info' },
+    // One line per request costs throughput; errors are still logged by the problem handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: Number(env.FUSIO_BODY_LIMIT) || 1024 * 1024,
+    trustProxy: trustProxy(env.FUSIO_TRUST_PROXY) as FastifyServerOptions['trustProxy'],
+  })
+  usePrecompiled(app)
+  const environment = createEnvironment(env, options.entryUrl)
+  const missing = new Set<string>()
+  const connections = createConnections(service, environment, missing)
+  try {
+    const handlers = new Map<string, ActionHandler>()
+    for (const [name, entry] of Object.entries(service.actions)) {
+      const definition = ACTIONS.find((a) => a.name === entry.class)
+      if (!definition) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `action "${name}" has an unknown class "${entry.class}"`)
+      const config = resolveConfig(entry.config, environment, missing)
+      const deps = { connector: connections.connector, connections, log: app.log.child({ action: name }), ...(entry.handler ? { handler: entry.handler } : {}) }
+      handlers.set(name, definition.create(config, deps))
+    }
+    assertNoneMissing(missing)
+    const verifier = createTokenVerifier(env, app.log)
+    if (!verifier && service.routes.some((r) => !r.public)) {
+      app.log.warn('no FUSIO_JWT_SECRET or FUSIO_JWKS is set: private operations reject every request')
+    }
+    if (options.migrate !== false) await applyMigrations(service.migrations, connections, app.log)
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.header('x-request-id', request.id)
+      done()
+    })
+    await app.register(problemPlugin)
+    await app.register(shutdownPlugin, { connections })
+    await app.register(healthPlugin, { connections })
+    await app.register(operationsPlugin, { routes: service.routes, handlers, connector: connections.connector, verifier })
+    return app
+  } catch (error) {
+    await connections.closeAll()
+    throw error
+  }
+}
+
+function isMain(entryUrl: string): boolean {
+  const script = process.argv[1]
+  if (!script) return false
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(entryUrl))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Runs the service when its module is the process's entry point: `serve` (default) listens on
+ * HOST:PORT and drains on SIGTERM/SIGINT; `migrate` applies migrations and exits.
+ */
+export async function runFromCommandLine(entryUrl: string, service: ServiceDefinition): Promise<void> {
+  if (!isMain(entryUrl)) return
+  const command = process.argv[2] ?? 'serve'
+  if (command !== 'serve' && command !== 'migrate') {
+    process.stderr.write(`usage: node ${process.argv[1]} [serve|migrate]\n`)
+    process.exitCode = 2
+    return
+  }
+  let app: FastifyInstance
+  try {
+    app = await createService(service, { entryUrl })
+  } catch (error) {
+    process.stderr.write(`${service.title} cannot start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+    return
+  }
+  if (command === 'migrate') {
+    await app.close()
+    return
+  }
+  const host = process.env.HOST ?? '127.0.0.1'
+  const port = Number(process.env.PORT ?? 8080)
+  const timeout = Number(process.env.FUSIO_SHUTDOWN_TIMEOUT ?? 10_000)
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'draining in-flight requests, then closing connections')
+    setTimeout(() => {
+      app.log.error('shutdown timed out; exiting')
+      process.exit(1)
+    }, timeout).unref()
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  try {
+    await app.listen({ host, port })
+    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+    app.log.info(`${service.title} ${service.version}: http://${shown}:${(app.server.address() as { port: number }).port}${service.basePath}`)
+  } catch (error) {
+    process.stderr.write(`${service.title} cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}\n`)
+    await app.close()
+    process.exitCode = 1
+  }
+}

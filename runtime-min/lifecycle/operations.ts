@@ -1,0 +1,105 @@
+/**
+ * routes: one Fastify route per operation URL, wired through the lifecycle (onRequest: status gate,
+ * authenticate; preValidation: rest parameter; validation; handler: the action; serialization).
+ * Each URL also answers OPTIONS with `Allow`, and its other methods with 405.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { FusioError } from '../errors.js'
+import { isActionResponse, responseFactory } from '../response.js'
+import type { ActionContext, ActionHandler, ActionRequest, Connector, HttpMethod, RouteDefinition } from '../types.js'
+import { createAuthenticate, type TokenVerifier } from './authenticate.js'
+import { createStatusGate } from './status-gate.js'
+import { Precompiled } from './validate.js'
+
+export interface OperationsOptions {
+  readonly routes: readonly RouteDefinition[]
+  readonly handlers: ReadonlyMap<string, ActionHandler>
+  readonly connector: Connector
+  readonly verifier: TokenVerifier | undefined
+}
+
+const METHODS: readonly HttpMethod[] = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT']
+
+export const operationsPlugin = fp(
+  async (app: FastifyInstance, options: OperationsOptions) => {
+    app.decorateRequest('fusioUser', undefined)
+    const methodsByUrl = new Map<string, Set<HttpMethod>>()
+    for (const route of options.routes) {
+      const handler = options.handlers.get(route.action)
+      if (!handler) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `operation ${route.operationId} names an unknown action "${route.action}"`)
+      for (const url of route.urls) {
+        app.route({ method: route.method, url, ...routeOptions(route, options.verifier), handler: createHandler(route, handler, options.connector) })
+        methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method))
+      }
+    }
+    for (const [url, methods] of methodsByUrl) {
+      const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', ')
+      app.route({ method: 'OPTIONS', url, handler: (_request, reply) => reply.header('allow', allow).code(204).send() })
+      const others = METHODS.filter((m) => !methods.has(m))
+      if (others.length > 0) {
+        app.route({
+          method: others,
+          url,
+          handler: (request, reply) => {
+            reply.header('allow', allow)
+            throw new FusioError('FUSIO_ERR_ROUTE_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allow}`)
+          },
+        })
+      }
+    }
+  },
+  { name: 'fusio-operations', dependencies: ['fusio-problem'] },
+)
+
+function routeOptions(route: RouteDefinition, verifier: TokenVerifier | undefined): RouteShorthandOptions {
+  const schema: Record<string, unknown> = {}
+  if (route.validate.body) schema.body = new Precompiled(route.validate.body)
+  if (route.validate.query) schema.querystring = new Precompiled(route.validate.query)
+  if (route.validate.params) schema.params = new Precompiled(route.validate.params)
+  const response: Record<string, Precompiled<unknown>> = {}
+  for (const [status, serialize] of Object.entries(route.serialize)) response[status] = new Precompiled(serialize)
+  if (Object.keys(response).length > 0) schema.response = response
+  const rest = route.restParam
+  return {
+    schema,
+    onRequest: [createStatusGate(route), createAuthenticate(route, verifier)],
+    // find-my-way names the rest of the path `*`; handlers and validators see the manifest's name.
+    ...(rest
+      ? {
+          preValidation: (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+            const params = request.params as Record<string, string>
+            params[rest] = params['*']
+            delete params['*']
+            done()
+          },
+        }
+      : {}),
+  }
+}
+
+function createHandler(route: RouteDefinition, action: ActionHandler, connector: Connector) {
+  const { operationId, method, httpCode } = route
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const actionRequest: ActionRequest = {
+      operationId,
+      method,
+      url: request.url,
+      body: request.body,
+      query: request.query as Record<string, unknown>,
+      params: request.params as Record<string, string>,
+      headers: request.headers,
+      ip: request.ip,
+      user: request.fusioUser,
+    }
+    const context: ActionContext = { operationId, requestId: request.id, connector, response: responseFactory, log: request.log }
+    const result = await action(actionRequest, context)
+    if (isActionResponse(result)) {
+      reply.code(result.statusCode).headers(result.headers)
+      return result.body === undefined ? reply.send() : result.body
+    }
+    if (result === undefined) return reply.code(204).send()
+    reply.code(httpCode)
+    return result
+  }
+}
