@@ -24,28 +24,37 @@ export async function formatCode(code: string, parser: 'typescript' | 'babel'): 
 }
 
 /**
- * ajv and fast-json-stringify standalone code `require()`s small runtime helpers; generated files
- * are ES modules, so each distinct require becomes one hoisted default import.
+ * ajv and fast-json-stringify standalone code `require()`s small CommonJS helpers; generated files
+ * are ES modules, so each require becomes a hoisted import. `require("x").member` becomes an import
+ * of that member (`.default` the default import, as the bundler's CommonJS interop defines it), and
+ * a bare `require("x")` the default import (the module's exports).
  */
 export class ImportHoister {
-  private readonly imports = new Map<string, string>()
+  private readonly imports = new Map<string, { specifier: string; member: string; identifier: string }>()
 
   rewrite(code: string): string {
-    return code.replace(/require\((["'])([^"']+)\1\)/g, (_whole, _quote, specifier: string) => this.identifierFor(specifier))
+    return code.replace(/require\((["'])([^"']+)\1\)(?:\.([A-Za-z_$][\w$]*))?/g, (_whole, _quote, specifier: string, member?: string) =>
+      this.identifierFor(specifier, member ?? 'default'),
+    )
   }
 
-  private identifierFor(specifier: string): string {
-    let identifier = this.imports.get(specifier)
-    if (!identifier) {
-      const base = specifier.split('/').slice(-2).join('_').replace(/[^A-Za-z0-9_]/g, '_')
-      identifier = `${base}_${this.imports.size}`
-      this.imports.set(specifier, identifier)
+  private identifierFor(specifier: string, member: string): string {
+    const key = `${specifier}#${member}`
+    let entry = this.imports.get(key)
+    if (!entry) {
+      const base = `${specifier.split('/').pop()}_${member === 'default' ? '' : `${member}_`}`.replace(/[^A-Za-z0-9_]/g, '_')
+      entry = { specifier, member, identifier: `${base}${this.imports.size}` }
+      this.imports.set(key, entry)
     }
-    return identifier
+    return entry.identifier
   }
 
   declarations(): string {
-    return [...this.imports].map(([specifier, identifier]) => `import ${identifier} from '${specifier}'`).join('\n')
+    return [...this.imports.values()]
+      .map(({ specifier, member, identifier }) =>
+        member === 'default' ? `import ${identifier} from '${specifier}'` : `import { ${member} as ${identifier} } from '${specifier}'`,
+      )
+      .join('\n')
   }
 }
 

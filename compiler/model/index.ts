@@ -24,7 +24,7 @@ export function buildModel(resolved: ResolvedManifest): StageResult<Model> {
     .map((op) => ({ ...op, typeName: names.claim(op.id, OPERATION_SUFFIXES) }))
   const actions: ActionModel[] = [...resolved.actions].sort(byName).map(({ definition: _d, plainConfig: _p, ...action }) => ({
     ...action,
-    typeName: names.claim(action.name.replace(/^file:\/\//, '').replace(/\.[a-z]+$/, ''), ['Handler']),
+    typeName: names.claim(action.name.replace(/^file:\/\/(.*\/)?/, '').replace(/\.[a-z]+$/, ''), ['Handler']),
     operations: operations.filter((op) => op.action === action.name).map((op) => op.id),
   }))
   const connections: ConnectionModel[] = [...resolved.connections].sort(byName).map(({ definition: _d, ...c }) => c)

@@ -1,0 +1,18 @@
+/** Every command of `fusio`, for oclif's explicit command strategy (package.json `oclif.commands`). */
+import Build from './build.js'
+import Generate from './generate.js'
+import Init from './init.js'
+import Migrate from './migrate.js'
+import OpenApi from './openapi.js'
+import Serve from './serve.js'
+import Validate from './validate.js'
+
+export const COMMANDS = {
+  build: Build,
+  generate: Generate,
+  init: Init,
+  migrate: Migrate,
+  openapi: OpenApi,
+  serve: Serve,
+  validate: Validate,
+}
