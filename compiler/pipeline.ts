@@ -12,6 +12,8 @@ import { load } from './load/index.js'
 import { buildModel, type Model } from './model/index.js'
 import { resolve } from './resolve/index.js'
 
+const RECOVERABLE = new Set<string>(['FUSIO_LOAD_REFERENCED_FILE', 'FUSIO_LOAD_PLACEHOLDER_SYNTAX', 'FUSIO_LOAD_PLACEHOLDER_CATEGORY', 'FUSIO_LOAD_PLACEHOLDER_DIR'])
+
 export type Stage = 'load' | 'resolve' | 'model' | 'emit' | 'write' | 'check' | 'bundle'
 
 export interface PipelineOptions {
@@ -59,11 +61,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
   const loaded = await timed('load', () => load(options.host, options.manifest))
   diagnostics.push(...loaded.diagnostics)
-  if (!loaded.value || hasErrors(diagnostics)) return done()
+  // A missing referenced file or a bad placeholder leaves the tree whole: resolve still reports the rest.
+  const fatal = loaded.diagnostics.some((d) => d.severity === 'error' && !RECOVERABLE.has(d.code))
+  if (!loaded.value || fatal) return done()
   const projectDir = loaded.value.projectDir
   const inputs = loaded.value.files
   const resolved = await timed('resolve', () => resolve(loaded.value!))
   diagnostics.push(...resolved.diagnostics)
+  if (hasErrors(diagnostics)) return done({ projectDir, inputs })
   if (!resolved.value || hasErrors(diagnostics)) return done({ projectDir, inputs })
   const model = (await timed('model', () => buildModel(resolved.value!))).value!
   if (options.until === 'model') return done({ projectDir, inputs, model })

@@ -113,12 +113,12 @@ export const CODES = {
   },
   FUSIO_RESOLVE_UNSUPPORTED_ACTION: {
     severity: 'error',
-    template: 'action class "{name}" is a Fusio class this compiler does not build yet',
+    template: 'class "{name}" is a Fusio class this compiler does not build yet',
     doc: 'The class is recognised but has no runtime implementation in this version.',
   },
   FUSIO_RESOLVE_ACTION_CONFIG: {
     severity: 'error',
-    template: 'action "{action}" ({kind}): {problem}',
+    template: 'action "{action}" ({kind}): {where} {problem}',
     doc: "The action's config does not match the config schema of its class.",
   },
   FUSIO_RESOLVE_UNKNOWN_CONNECTION: {
@@ -133,7 +133,7 @@ export const CODES = {
   },
   FUSIO_RESOLVE_CONNECTION_CONFIG: {
     severity: 'error',
-    template: 'connection "{connection}": {problem}',
+    template: 'connection "{connection}": {where} {problem}',
     doc: "The connection's config does not match its class.",
   },
   FUSIO_RESOLVE_CONNECTION_KIND: {

@@ -65,8 +65,10 @@ function loadFile(ctx: LoadContext, absolute: string, includedFrom: SourceLocati
   }
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false })
-  const locate = (offset: number): SourceLocation => {
-    const pos = lineCounter.linePos(offset)
+  const locate = (offset: number, tag?: string): SourceLocation => {
+    // A tagged node's range starts at its value; diagnostics about the tag point at the tag.
+    const start = tag ? Math.max(text.lastIndexOf(tag, offset), 0) : offset
+    const pos = lineCounter.linePos(start)
     return { file: relative, line: pos.line, column: pos.col }
   }
   if (doc.errors.length > 0) {
@@ -91,9 +93,10 @@ function convert(
   doc: Document,
   node: Node,
   file: string,
-  locate: (offset: number) => SourceLocation,
+  locate: (offset: number, tag?: string) => SourceLocation,
 ): LNode | undefined {
-  const loc = locate(node.range?.[0] ?? 0)
+  const custom = node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!') ? node.tag : undefined
+  const loc = locate(node.range?.[0] ?? 0, custom)
   if (isAlias(node)) {
     const target = node.resolve(doc)
     return target ? convert(ctx, doc, target, file, locate) : undefined
@@ -105,21 +108,27 @@ function convert(
   }
   if (isMap(node)) {
     const entries: LEntry[] = []
+    const merges: LNode[] = []
     for (const pair of node.items) {
       if (!isPair(pair)) continue
       const keyNode = pair.key as Node | null
       const keyLoc = keyNode ? locate(keyNode.range?.[0] ?? 0) : loc
+      const isMerge = isScalar(keyNode) && typeof keyNode.value === 'symbol'
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode)
       const valueNode = pair.value as Node | null
       const value: LNode | undefined = valueNode
         ? convert(ctx, doc, valueNode, file, locate)
         : { kind: 'scalar', loc: keyLoc, value: null }
-      if (key === '<<' && value?.kind === 'map') {
-        // YAML merge key: earlier explicit keys win, as the YAML 1.1 merge spec says.
-        for (const merged of value.entries) if (!entries.some((e) => e.key === merged.key)) entries.push(merged)
+      if (isMerge && value) {
+        // YAML merge key (`<<: *base` or `<<: [*a, *b]`): keys of the map itself win.
+        merges.push(...(value.kind === 'seq' ? value.items : [value]))
         continue
       }
       if (value) entries.push({ key, keyLoc, value })
+    }
+    for (const merged of merges) {
+      if (merged.kind !== 'map') continue
+      for (const e of merged.entries) if (!entries.some((x) => x.key === e.key)) entries.push(e)
     }
     return { kind: 'map', loc, entries }
   }

@@ -34,7 +34,8 @@ export function resolveConnections(root: LMap, env: Set<string>): { connections:
     const definition = findConnection(className)
     if (!definition) {
       const code = isNotYetSupported(className) ? 'FUSIO_RESOLVE_UNSUPPORTED_ACTION' : 'FUSIO_RESOLVE_UNKNOWN_CONNECTION_CLASS'
-      diagnostics.push(diagnostic(code, { name: className }, classNode.loc, didYouMean(className, CONNECTION_NAMES) ?? `known classes: ${CONNECTION_NAMES.join(', ')}`))
+      const hint = code === 'FUSIO_RESOLVE_UNKNOWN_CONNECTION_CLASS' ? (didYouMean(className, CONNECTION_NAMES) ?? `known classes: ${CONNECTION_NAMES.join(', ')}`) : undefined
+      diagnostics.push(diagnostic(code, { name: className }, classNode.loc, hint))
       continue
     }
     const configNode: LNode = entry(c.value, 'config')?.value ?? { kind: 'map', loc: c.keyLoc, entries: [] }
@@ -63,11 +64,14 @@ export function resolveActions(
   root: LMap,
   connections: ReadonlyMap<string, ResolvedConnection>,
   env: Set<string>,
-): { actions: Map<string, ResolvedAction>; diagnostics: Diagnostic[] } {
+): { actions: Map<string, ResolvedAction>; broken: Set<string>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
   const actions = new Map<string, ResolvedAction>()
+  // Declared actions with errors: operations that name them need no second diagnostic.
+  const broken = new Set<string>()
   const section = entry(root, 'action')?.value
-  if (section?.kind !== 'map') return { actions, diagnostics }
+  if (section?.kind !== 'map') return { actions, broken, diagnostics }
+  for (const a of section.entries) broken.add(a.key)
   for (const a of section.entries) {
     if (a.value.kind !== 'map') continue
     const classNode = entry(a.value, 'class')?.value
@@ -85,9 +89,12 @@ export function resolveActions(
     }
     const configNode: LNode = entry(a.value, 'config')?.value ?? { kind: 'map', loc: a.keyLoc, entries: [] }
     const resolved = resolveAction(a.key, a.keyLoc, definition, configNode, connections, env, diagnostics)
-    if (resolved) actions.set(a.key, resolved)
+    if (resolved) {
+      actions.set(a.key, resolved)
+      broken.delete(a.key)
+    }
   }
-  return { actions, diagnostics }
+  return { actions, broken, diagnostics }
 }
 
 /** Shared by declared actions and by `file://path` references in operations. */
@@ -101,6 +108,11 @@ export function resolveAction(
   diagnostics: Diagnostic[],
 ): ResolvedAction | undefined {
   const before = diagnostics.length
+  // Identifiers and SQL text are compiled into the service: they may not come from the environment.
+  const templated = configNode.kind === 'map' ? ['connection', 'table', 'sql', 'path'].map((k) => entry(configNode, k)?.value).find((n) => n && findTemplate(n)) : undefined
+  if (templated) {
+    diagnostics.push(diagnostic('FUSIO_RESOLVE_ACTION_CONFIG', { action: name, kind: definition.name, where: 'config', problem: 'cannot use ${…} placeholders in connection, table, sql or path' }, templated.loc))
+  }
   diagnostics.push(
     ...checkLocated({
       node: configNode,
@@ -108,7 +120,9 @@ export function resolveAction(
       describe: (steps) => ['config', ...steps].join('.'),
       code: 'FUSIO_RESOLVE_ACTION_CONFIG',
       args: { action: name, kind: definition.name },
-    }).map((d) => (d.code === 'FUSIO_RESOLVE_ACTION_CONFIG' ? d : { ...d, message: `action "${name}": ${d.message}` })),
+    })
+      .filter((d) => !templated || d.location?.line !== templated.loc.line || d.location?.column !== templated.loc.column)
+      .map((d) => (d.code === 'FUSIO_RESOLVE_ACTION_CONFIG' ? d : { ...d, message: `action "${name}": ${d.message}` })),
   )
   const plainConfig = toPlain(configNode) as Record<string, unknown>
   if (definition.connection && configNode.kind === 'map') {
@@ -122,11 +136,6 @@ export function resolveAction(
         diagnostics.push(diagnostic('FUSIO_RESOLVE_CONNECTION_KIND', { action: name, expected: definition.connection, connection: connName, actual: connection.class }, connNode.loc))
       }
     }
-  }
-  // Identifiers and SQL text are compiled into the service: they may not come from the environment.
-  const templated = configNode.kind === 'map' ? ['connection', 'table', 'sql', 'path'].map((k) => entry(configNode, k)?.value).find((n) => n && findTemplate(n)) : undefined
-  if (templated) {
-    diagnostics.push(diagnostic('FUSIO_RESOLVE_ACTION_CONFIG', { action: name, kind: definition.name, problem: 'connection, table, sql and path cannot use ${…} placeholders' }, templated.loc))
   }
   if (diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined
   let config: ConfigValue = toConfigValue(configNode, env)

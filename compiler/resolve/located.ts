@@ -3,10 +3,11 @@
  * offending node, with "did you mean" for unknown keys and enum values.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { diagnostic, didYouMean, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js'
+import { closest, diagnostic, didYouMean, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js'
 import { atPointer, entry, toPlain, type LNode } from '../load/index.js'
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true })
+// verbose: errors carry their parentSchema, whose `properties` feed the did-you-mean hints.
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true })
 const compiled = new WeakMap<object, ValidateFunction>()
 
 export function compileOnce(schema: object): ValidateFunction {
@@ -34,7 +35,17 @@ export function checkLocated(check: LocatedCheck): Diagnostic[] {
   if (validate(toPlain(check.node))) return []
   const diagnostics: Diagnostic[] = []
   const seen = new Set<string>()
-  for (const error of prune(validate.errors ?? [])) {
+  const errors = prune(validate.errors ?? [])
+  // A misspelt key is reported once, as unknown with its correction, not also as a missing key.
+  const corrected = new Set<string>()
+  for (const error of errors) {
+    if (error.keyword !== 'additionalProperties') continue
+    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {})
+    const match = closest(String(error.params.additionalProperty), known)
+    if (match) corrected.add(`${error.instancePath}#${match}`)
+  }
+  for (const error of errors) {
+    if (error.keyword === 'required' && corrected.has(`${error.instancePath}#${String(error.params.missingProperty)}`)) continue
     const steps = pointerSteps(error.instancePath)
     const node = atPointer(check.node, steps) ?? check.node
     const where = check.describe(steps)
@@ -50,7 +61,7 @@ export function checkLocated(check: LocatedCheck): Diagnostic[] {
     } else {
       const allowed = error.keyword === 'enum' ? (error.params.allowedValues as unknown[]).map(String) : undefined
       const value = node.kind === 'scalar' ? String(node.value) : undefined
-      const hint = allowed && value !== undefined ? didYouMean(value, allowed) : undefined
+      const hint = allowed && value !== undefined && typeof (node as { value?: unknown }).value === 'string' ? didYouMean(value, allowed) : undefined
       const problem = allowed ? `must be one of ${allowed.join(', ')}` : (error.message ?? 'is invalid')
       d = diagnostic(check.code, { ...check.args, where, problem }, node.loc, hint)
     }

@@ -17,6 +17,8 @@ export interface OperationInputs {
   readonly basePath: string
   readonly schemaKeys: ReadonlySet<string>
   readonly actions: ReadonlyMap<string, ResolvedAction>
+  /** Declared actions that have errors of their own (already reported). */
+  readonly broken: ReadonlySet<string>
   /** Creates the action behind a `file://path` reference (shared by every operation that names it). */
   readonly fileAction: (reference: LNode) => ResolvedAction | undefined
 }
@@ -190,6 +192,7 @@ function resolveOperation(source: OperationSource, inputs: OperationInputs, diag
   const templated = [source.pathNode, source.incoming, source.parameters, source.action].find((n) => n && findTemplate(n))
   if (templated) {
     diagnostics.push(diagnostic('FUSIO_RESOLVE_INVALID_VALUE', { where, problem: 'may use ${…} placeholders only in action and connection config' }, templated.loc))
+    return undefined
   }
   const parsed = parsePath(source.path)
   if (!parsed.ok) {
@@ -345,7 +348,7 @@ function actionOf(source: OperationSource, inputs: OperationInputs, diagnostics:
     return undefined
   }
   const action = inputs.actions.get(name)
-  if (!action) diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_ACTION', { name }, node.loc, didYouMean(name, inputs.actions.keys())))
+  if (!action && !inputs.broken.has(name)) diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_ACTION', { name }, node.loc, didYouMean(name, inputs.actions.keys())))
   return action
 }
 

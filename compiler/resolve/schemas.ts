@@ -275,9 +275,18 @@ const metaAjv = new Ajv({ strict: false, allErrors: true })
 function checkSchema(d: SchemaDraft, inputs: readonly SchemaInput[]): Diagnostic[] {
   if (metaAjv.validateSchema(d.document as object)) return []
   const source = inputs.find((i) => i.name === d.key)?.node
-  return (metaAjv.errors ?? []).slice(0, 3).map((error) => {
-    const node = source ? atPointer(source, pointerSteps(error.instancePath)) : undefined
-    const where = error.instancePath === '' ? '' : `${error.instancePath.slice(1).replace(/\//g, '.')} `
-    return diagnostic('FUSIO_RESOLVE_INVALID_SCHEMA', { name: d.key, problem: `${where}${error.message ?? 'is invalid'}` }, node?.loc ?? d.location)
+  // The meta-schema reports each failed branch; one diagnostic per place is enough.
+  const firstPerPath = new Map<string, string>()
+  for (const error of metaAjv.errors ?? []) {
+    if (firstPerPath.has(error.instancePath)) continue
+    const message = error.instancePath.endsWith('/type')
+      ? 'must be one of string, number, integer, boolean, object, array, null (or a list of them)'
+      : (error.message ?? 'is invalid')
+    firstPerPath.set(error.instancePath, message)
+  }
+  return [...firstPerPath].slice(0, 5).map(([path, message]) => {
+    const node = source ? atPointer(source, pointerSteps(path)) : undefined
+    const where = path === '' ? '' : `${path.slice(1).replace(/\//g, '.')} `
+    return diagnostic('FUSIO_RESOLVE_INVALID_SCHEMA', { name: d.key, problem: `${where}${message}` }, node?.loc ?? d.location)
   })
 }
