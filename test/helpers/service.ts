@@ -1,0 +1,29 @@
+/** Loads a built bundle's app factory and signs test tokens (token issuance comes with the API product layer). */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { SignJWT } from 'jose'
+
+export const JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!'
+
+export async function startApp(projectDir: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const module = (await import(pathToFileURL(join(projectDir, 'dist/server.mjs')).href)) as {
+    createApp(options: object): Promise<FastifyInstance>
+  }
+  // Each test file gets its own ${dir.src}, so SQLite files never collide between parallel files.
+  const srcDir = mkdtempSync(join(tmpdir(), 'fusio-src-'))
+  const app = await module.createApp({ logger: false, env: { FUSIO_JWT_SECRET: JWT_SECRET, FUSIO_DIR_SRC: srcDir, ...env } })
+  await app.ready()
+  return app
+}
+
+export function token(claims: { scope?: string; sub?: string; expiresIn?: string }, secret = JWT_SECRET, alg = 'HS256'): Promise<string> {
+  return new SignJWT({ scope: claims.scope ?? '', client_id: 'test-app' })
+    .setProtectedHeader({ alg })
+    .setSubject(claims.sub ?? 'user-1')
+    .setIssuedAt()
+    .setExpirationTime(claims.expiresIn ?? '5m')
+    .sign(new TextEncoder().encode(secret))
+}
