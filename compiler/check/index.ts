@@ -58,7 +58,8 @@ function toDiagnostic(d: TsDiagnostic, options: CheckOptions, actionsPath: strin
     const handler = options.model.actions.find((a) => a.handlerFile && line.includes(`${a.typeName}Handler`))
     if (handler?.handlerFile) {
       const location = handlerLocation(file.getProject(), join(options.projectDir, handler.handlerFile), handler.handlerFile)
-      if (d.getCode() === 2339) return diagnostic('FUSIO_CHECK_HANDLER_EXPORT', { path: handler.handlerFile }, location)
+      // 2339 "property does not exist", 2551 the same with a did-you-mean.
+      if (d.getCode() === 2339 || d.getCode() === 2551) return diagnostic('FUSIO_CHECK_HANDLER_EXPORT', { path: handler.handlerFile }, location)
       return diagnostic('FUSIO_CHECK_TYPE_ERROR', { message: `handler does not match ${handler.typeName}Handler: ${message}` }, location)
     }
   }

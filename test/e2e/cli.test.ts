@@ -1,0 +1,63 @@
+/** The `fusio` binary as a user runs it. */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { REPO } from '../helpers/projects.js'
+
+const run = promisify(execFile)
+const fusio = (args: string[], cwd = REPO) =>
+  run(process.execPath, [join(REPO, 'bin/fusio'), ...args], { cwd, env: { ...process.env, CI: '1' } }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  )
+
+describe('fusio CLI', () => {
+  it('lists every command with a description', async () => {
+    const { stdout, code } = await fusio(['--help'])
+    expect(code).toBe(0)
+    for (const command of ['build', 'generate', 'init', 'migrate', 'openapi', 'serve', 'validate']) expect(stdout).toMatch(new RegExp(`\\n  ${command} +\\S`))
+  })
+
+  it('validate prints every diagnostic with file:line:col and exits 1', async () => {
+    const { code, stderr } = await fusio(['validate', '--manifest', 'test/fixtures/bad/invalid-path/.fusio.yml'])
+    expect(code).toBe(1)
+    expect(stderr).toContain('.fusio.yml:10:43: error FUSIO_RESOLVE_INVALID_PATH')
+    expect(stderr).toContain('.fusio.yml:14:42: error FUSIO_RESOLVE_RESERVED_PATH')
+    expect(stderr).toMatch(/6 errors, 0 warnings/)
+  })
+
+  it('validate --json gives machine-readable diagnostics', async () => {
+    const { code, stdout } = await fusio(['validate', '--json', '--manifest', 'test/fixtures/bad/unknown-key/.fusio.yml'])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout)
+    expect(report.ok).toBe(false)
+    expect(report.diagnostics[0]).toMatchObject({ code: 'FUSIO_RESOLVE_UNKNOWN_KEY', location: { file: '.fusio.yml', line: 10, column: 18 }, hint: 'did you mean "httpMethod"?' })
+  })
+
+  it('openapi prints an OpenAPI 3.1 document', async () => {
+    const { code, stdout } = await fusio(['openapi', '--manifest', 'examples/todo/.fusio.yml'])
+    expect(code).toBe(0)
+    const document = JSON.parse(stdout)
+    expect(document.openapi).toBe('3.1.0')
+    expect(document.paths['/todo/{id}'].put.security).toEqual([{ bearer: ['todo'] }])
+  })
+
+  it('init creates a project that builds and whose bundle answers', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'fusio-init-')), 'my-api')
+    expect((await fusio(['init', dir])).code).toBe(0)
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('dist/')
+    const built = await fusio(['build'], dir)
+    expect(built.stderr).toBe('')
+    expect(built.stdout).toMatch(/GET +\/hello\/:name +hello/)
+    expect(built.stdout).toMatch(/dist\/server\.mjs +\d/)
+    const module = await import(join(dir, 'dist/server.mjs'))
+    const app = await module.createApp({ logger: false, env: { FUSIO_DIR_SRC: dir } })
+    expect((await app.inject({ url: '/hello/ada' })).json()).toEqual({ message: 'Hello, ada!' })
+    expect((await app.inject({ method: 'POST', url: '/note', payload: { text: 'first' } })).statusCode).toBe(201)
+    expect((await app.inject({ url: '/note' })).json().entry).toEqual([{ id: 1, text: 'first' }])
+    await app.close()
+  })
+})
