@@ -64,6 +64,8 @@ export async function createService(service: ServiceDefinition, options: Service
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
     requestIdHeader: false,
+    // The shutdown plugin answers requests during a drain itself, as problem+json.
+    return503OnClosing: false,
     bodyLimit: Number(env.FUSIO_BODY_LIMIT) || 1024 * 1024,
     trustProxy: trustProxy(env.FUSIO_TRUST_PROXY) as FastifyServerOptions['trustProxy'],
   })
