@@ -1,7 +1,7 @@
 /** SQL-Delete: deletes the row named by the `id` argument; 404 when missing. */
 import { FusioError } from '../errors.js'
 import type { ActionDefinition } from '../types.js'
-import { connectionProperty, idArgument, message, sqlConnection, tableProperty, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
+import { idArgument, message, sqlConnection, tableConfigSchema, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
 
 export const sqlDelete: ActionDefinition<SqlTableConfig> = {
   name: 'sql-delete',
@@ -9,12 +9,7 @@ export const sqlDelete: ActionDefinition<SqlTableConfig> = {
   description: 'Deletes one row (the id argument)',
   connection: 'sql',
   readsId: true,
-  configSchema: {
-    type: 'object',
-    properties: { connection: connectionProperty, table: tableProperty },
-    required: ['connection', 'table'],
-    additionalProperties: false,
-  },
+  configSchema: tableConfigSchema(),
   create(config, deps) {
     return (request) =>
       withSqlErrors(async () => {

@@ -1,18 +1,13 @@
 /** SQL-Insert: inserts the payload's columns (never a database-assigned key) → 201 Message with the new id. */
 import type { ActionDefinition } from '../types.js'
-import { connectionProperty, message, payloadValues, sqlConnection, tableProperty, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
+import { message, payloadValues, sqlConnection, tableConfigSchema, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
 
 export const sqlInsert: ActionDefinition<SqlTableConfig> = {
   name: 'sql-insert',
   aliases: ['SQL-Insert', 'Fusio\\Adapter\\Sql\\Action\\SqlInsert'],
   description: 'Inserts the request body as a row; answers 201 with the new id',
   connection: 'sql',
-  configSchema: {
-    type: 'object',
-    properties: { connection: connectionProperty, table: tableProperty },
-    required: ['connection', 'table'],
-    additionalProperties: false,
-  },
+  configSchema: tableConfigSchema(),
   create(config, deps) {
     return (request, context) =>
       withSqlErrors(async () => {

@@ -6,7 +6,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely'
 import { FusioError } from '../errors.js'
 import type { ActionDefinition, JsonSchema } from '../types.js'
-import { connectionProperty, escapeLike, like, normalizeRow, sqlConnection, tableProperty, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
+import { columnsProperty, escapeLike, like, normalizeRow, sqlConnection, tableConfigSchema, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
 
 export interface SqlSelectAllConfig extends SqlTableConfig {
   readonly columns?: readonly string[]
@@ -44,19 +44,12 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
   aliases: ['SQL-Select-All', 'Fusio\\Adapter\\Sql\\Action\\SqlSelectAll'],
   description: 'Paged, sortable, filterable list of the rows of a table',
   connection: 'sql',
-  configSchema: {
-    type: 'object',
-    properties: {
-      connection: connectionProperty,
-      table: tableProperty,
-      columns: { type: 'array', items: { type: 'string' }, description: 'columns to return (default: all)' },
-      orderBy: { type: 'string', description: 'default sort column (default: the primary key)' },
-      orderDirection: { type: 'string', enum: ['ASC', 'DESC'], description: 'default sort direction (default DESC)' },
-      limit: { type: 'integer', minimum: 1, maximum: 1024, description: 'page size and maximum count (default 16)' },
-    },
-    required: ['connection', 'table'],
-    additionalProperties: false,
-  },
+  configSchema: tableConfigSchema({
+    columns: columnsProperty,
+    orderBy: { type: 'string', description: 'default sort column (default: the primary key)' },
+    orderDirection: { type: 'string', enum: ['ASC', 'DESC'], description: 'default sort direction (default DESC)' },
+    limit: { type: 'integer', minimum: 1, maximum: 1024, description: 'page size and maximum count (default 16)' },
+  }),
   queryParameters(config) {
     const columns: JsonSchema = config.columns && config.columns.length > 0 ? { enum: [...config.columns] } : {}
     return {

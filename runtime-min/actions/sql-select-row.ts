@@ -1,7 +1,7 @@
 /** SQL-Select-Row: one row by primary key, taken from the `id` argument; 404 when missing. */
 import { FusioError } from '../errors.js'
 import type { ActionDefinition } from '../types.js'
-import { connectionProperty, idArgument, normalizeRow, sqlConnection, tableProperty, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
+import { columnsProperty, idArgument, normalizeRow, sqlConnection, tableConfigSchema, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
 
 export interface SqlSelectRowConfig extends SqlTableConfig {
   readonly columns?: readonly string[]
@@ -13,16 +13,7 @@ export const sqlSelectRow: ActionDefinition<SqlSelectRowConfig> = {
   description: 'One row of a table by its primary key (the id argument)',
   connection: 'sql',
   readsId: true,
-  configSchema: {
-    type: 'object',
-    properties: {
-      connection: connectionProperty,
-      table: tableProperty,
-      columns: { type: 'array', items: { type: 'string' }, description: 'columns to return (default: all)' },
-    },
-    required: ['connection', 'table'],
-    additionalProperties: false,
-  },
+  configSchema: tableConfigSchema({ columns: columnsProperty }),
   create(config, deps) {
     return (request) =>
       withSqlErrors(async () => {

@@ -1,7 +1,7 @@
 /** What the SQL actions share: connection lookup, the id argument, row values, driver errors. */
 import { sql, type Expression, type SqlBool } from 'kysely'
 import { FusioError } from '../errors.js'
-import type { ActionDeps, ActionRequest } from '../types.js'
+import type { ActionDeps, ActionRequest, JsonSchema } from '../types.js'
 import { isSqlConnection, type SqlConnection } from '../connections/sql.js'
 
 export interface SqlTableConfig {
@@ -10,7 +10,18 @@ export interface SqlTableConfig {
 }
 
 export const connectionProperty = { type: 'string', description: 'name of an SQL connection' } as const
-export const tableProperty = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', description: 'table name' } as const
+const tableProperty = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', description: 'table name' } as const
+export const columnsProperty = { type: 'array', items: { type: 'string' }, description: 'columns to return (default: all)' } as const
+
+/** Config schema of the table actions: connection and table, plus what one action adds. */
+export function tableConfigSchema(extra: Record<string, JsonSchema> = {}): JsonSchema {
+  return {
+    type: 'object',
+    properties: { connection: connectionProperty, table: tableProperty, ...extra },
+    required: ['connection', 'table'],
+    additionalProperties: false,
+  }
+}
 
 export function sqlConnection(deps: ActionDeps, name: string): SqlConnection {
   const connection = deps.connections.get(name)

@@ -1,7 +1,7 @@
 /** SQL-Update: updates the payload's columns of the row named by the `id` argument; 404 when missing. */
 import { FusioError } from '../errors.js'
 import type { ActionDefinition } from '../types.js'
-import { connectionProperty, idArgument, message, payloadValues, sqlConnection, tableProperty, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
+import { idArgument, message, payloadValues, sqlConnection, tableConfigSchema, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
 
 export const sqlUpdate: ActionDefinition<SqlTableConfig> = {
   name: 'sql-update',
@@ -9,12 +9,7 @@ export const sqlUpdate: ActionDefinition<SqlTableConfig> = {
   description: 'Updates the given columns of one row (the id argument)',
   connection: 'sql',
   readsId: true,
-  configSchema: {
-    type: 'object',
-    properties: { connection: connectionProperty, table: tableProperty },
-    required: ['connection', 'table'],
-    additionalProperties: false,
-  },
+  configSchema: tableConfigSchema(),
   create(config, deps) {
     return (request) =>
       withSqlErrors(async () => {

@@ -59,5 +59,11 @@ describe('fusio CLI', () => {
     expect((await app.inject({ method: 'POST', url: '/note', payload: { text: 'first' } })).statusCode).toBe(201)
     expect((await app.inject({ url: '/note' })).json().entry).toEqual([{ id: 1, text: 'first' }])
     await app.close()
+    // `fusio migrate` applies the migrations through the bundle, once.
+    const migrated = await run(process.execPath, [join(REPO, 'bin/fusio'), 'migrate'], { cwd: dir, env: { ...process.env, FUSIO_DIR_SRC: dir, FUSIO_LOG_LEVEL: 'info' } })
+    expect(migrated.stdout).not.toContain('migration applied')
+    const fresh = join(mkdtempSync(join(tmpdir(), 'fusio-migrate-')))
+    const first = await run(process.execPath, [join(REPO, 'bin/fusio'), 'migrate'], { cwd: dir, env: { ...process.env, FUSIO_DIR_SRC: fresh } })
+    expect(first.stdout).toContain('"migration":"migrations/001_note.sql","msg":"migration applied"')
   })
 })
