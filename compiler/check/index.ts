@@ -3,6 +3,7 @@
  * handler module, against the types generated from their operations. A mismatch is reported at the
  * handler's own file and line. Reads the real folder (tsc needs files); writes nothing.
  */
+import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { Project, ts, type Diagnostic as TsDiagnostic } from 'ts-morph'
 import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/index.js'
@@ -33,7 +34,7 @@ export function check(options: CheckOptions): StageResult<{ checked: number }> {
       types: ['node'],
       typeRoots: [join(root, 'node_modules/@types')],
       // The runtime and the packages the compiler ships resolve from the compiler's own folder.
-      paths: { [RUNTIME_MODULE]: [join(root, 'runtime-min/index.ts')], '*': [join(root, 'node_modules/@types/*'), join(root, 'node_modules/*')] },
+      paths: { [RUNTIME_MODULE]: [runtimeTypes(root)], '*': [join(root, 'node_modules/@types/*'), join(root, 'node_modules/*')] },
     },
     skipAddingFilesFromTsConfig: true,
   })
@@ -45,6 +46,15 @@ export function check(options: CheckOptions): StageResult<{ checked: number }> {
     if (mapped) diagnostics.push(mapped)
   }
   return { value: { checked: handlers.length }, diagnostics }
+}
+
+/**
+ * The runtime's declarations (lib/runtime, written by `npm install`) check in half the time of its
+ * sources; the sources serve when the declarations have not been built.
+ */
+function runtimeTypes(root: string): string {
+  const declarations = join(root, 'lib/runtime/index.d.ts')
+  return existsSync(declarations) ? declarations : join(root, 'runtime-min/index.ts')
 }
 
 function toDiagnostic(d: TsDiagnostic, options: CheckOptions, actionsPath: string): Diagnostic | undefined {
