@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { startApp } from '../helpers/service.js'
+import { startApp, token } from '../helpers/service.js'
 
 const SENTINEL = 'sentinel-4f1c9a7e-secret'
 let project: string
@@ -80,6 +80,15 @@ describe('service bundle', () => {
     const gone = await app.inject({ url: '/gone' })
     expect(gone.statusCode).toBe(410)
     expect(gone.headers['x-stability']).toBe('deprecated')
+    await app.close()
+  })
+
+  it('on a public operation, a valid token names the caller and an invalid one is ignored', async () => {
+    const app = await startApp(project, { FUSIO_TEST_DB_PATH: ':memory:' })
+    const valid = await app.inject({ url: '/me?greeting=hi', headers: { authorization: `Bearer ${await token({ sub: 'ada' })}` } })
+    expect(valid.json()).toEqual({ subject: 'ada', greeting: 'hi' })
+    const invalid = await app.inject({ url: '/me', headers: { authorization: 'Bearer not-a-token' } })
+    expect(invalid.json()).toEqual({ subject: null, greeting: null })
     await app.close()
   })
 
