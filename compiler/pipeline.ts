@@ -68,7 +68,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const inputs = loaded.value.files
   const resolved = await timed('resolve', () => resolve(loaded.value!))
   diagnostics.push(...resolved.diagnostics)
-  if (hasErrors(diagnostics)) return done({ projectDir, inputs })
   if (!resolved.value || hasErrors(diagnostics)) return done({ projectDir, inputs })
   const model = (await timed('model', () => buildModel(resolved.value!))).value!
   if (options.until === 'model') return done({ projectDir, inputs, model })

@@ -29,7 +29,7 @@ export async function formatCode(code: string, parser: 'typescript' | 'babel'): 
  * of that member (`.default` the default import, as the bundler's CommonJS interop defines it), and
  * a bare `require("x")` the default import (the module's exports).
  */
-export class ImportHoister {
+class ImportHoister {
   private readonly imports = new Map<string, { specifier: string; member: string; identifier: string }>()
 
   rewrite(code: string): string {
@@ -58,27 +58,71 @@ export class ImportHoister {
   }
 }
 
+/**
+ * A generated module of precompiled functions (ajv validators, fast-json-stringify serializers):
+ * each standalone snippet is scoped in its own `export const name = (() => { … })()`, its
+ * `require()`s become shared imports, and a .d.ts declares every export with one type.
+ */
+export class StandaloneModule {
+  private readonly hoister = new ImportHoister()
+  private readonly chunks: string[] = []
+  private readonly names: string[] = []
+
+  constructor(
+    private readonly file: string,
+    private readonly type: 'ValidateFunction' | 'SerializeFunction',
+  ) {}
+
+  /** `body` is the snippet's code; it must end by returning the function. */
+  add(name: string, comment: string, body: string): void {
+    this.chunks.push(`// ${name}: ${comment}\nexport const ${name} = (() => {\n${this.hoister.rewrite(body)}\n})()`)
+    this.names.push(name)
+  }
+
+  async render(model: Model): Promise<EmittedFile[]> {
+    const js = await formatCode(`${banner(model)}\n${this.hoister.declarations()}\n\n${this.chunks.join('\n\n')}\n`, 'babel')
+    const declarations = [...this.names].sort().map((n) => `export declare const ${n}: ${this.type}`)
+    const dts = await formatCode(`${banner(model)}\nimport type { ${this.type} } from '${RUNTIME_MODULE}'\n\n${declarations.join('\n')}\n`, 'typescript')
+    return [
+      { path: `${this.file}.js`, contents: js },
+      { path: `${this.file}.d.ts`, contents: dts },
+    ]
+  }
+}
+
+const schemaIndexes = new WeakMap<Model, ReadonlyMap<string, SchemaModel>>()
+
+/** A model schema by key, from an index built once per model (emitters look schemas up per operation). */
+export function schemaOf(model: Model, key: string): SchemaModel {
+  let index = schemaIndexes.get(model)
+  if (!index) {
+    index = new Map(model.schemas.map((s) => [s.key, s]))
+    schemaIndexes.set(model, index)
+  }
+  const schema = index.get(key)
+  if (!schema) throw new Error(`unknown schema ${key}`)
+  return schema
+}
+
 /** The schema with every definition it reaches (transitively), so it compiles on its own. */
 export function selfContained(model: Model, key: string): JsonSchemaDoc {
-  const byKey = new Map(model.schemas.map((s) => [s.key, s]))
-  const root = byKey.get(key)
-  if (!root) throw new Error(`unknown schema ${key}`)
-  const definitions = collectDefinitions(byKey, root.references)
+  const root = schemaOf(model, key)
   if (typeof root.document === 'boolean') return root.document
+  const definitions = collectDefinitions(model, root.references)
   return Object.keys(definitions).length === 0 ? root.document : { ...root.document, definitions }
 }
 
 /** Definitions reachable from `references`, sorted by key. */
-export function collectDefinitions(byKey: ReadonlyMap<string, SchemaModel>, references: readonly string[]): Record<string, Json> {
+function collectDefinitions(model: Model, references: readonly string[]): Record<string, Json> {
   const seen = new Set<string>()
   const queue = [...references]
   while (queue.length > 0) {
     const next = queue.shift()!
     if (seen.has(next)) continue
     seen.add(next)
-    queue.push(...(byKey.get(next)?.references ?? []))
+    queue.push(...schemaOf(model, next).references)
   }
-  return Object.fromEntries([...seen].sort().map((k) => [k, byKey.get(k)!.document as Json]))
+  return Object.fromEntries([...seen].sort().map((k) => [k, schemaOf(model, k).document as Json]))
 }
 
 /** Replaces `#/definitions/<key>` references, e.g. with `#/components/schemas/<key>` for OpenAPI. */

@@ -64,14 +64,11 @@ export function resolveActions(
   root: LMap,
   connections: ReadonlyMap<string, ResolvedConnection>,
   env: Set<string>,
-): { actions: Map<string, ResolvedAction>; broken: Set<string>; diagnostics: Diagnostic[] } {
+): { actions: Map<string, ResolvedAction>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
   const actions = new Map<string, ResolvedAction>()
-  // Declared actions with errors: operations that name them need no second diagnostic.
-  const broken = new Set<string>()
   const section = entry(root, 'action')?.value
-  if (section?.kind !== 'map') return { actions, broken, diagnostics }
-  for (const a of section.entries) broken.add(a.key)
+  if (section?.kind !== 'map') return { actions, diagnostics }
   for (const a of section.entries) {
     if (a.value.kind !== 'map') continue
     const classNode = entry(a.value, 'class')?.value
@@ -89,12 +86,9 @@ export function resolveActions(
     }
     const configNode: LNode = entry(a.value, 'config')?.value ?? { kind: 'map', loc: a.keyLoc, entries: [] }
     const resolved = resolveAction(a.key, a.keyLoc, definition, configNode, connections, env, diagnostics)
-    if (resolved) {
-      actions.set(a.key, resolved)
-      broken.delete(a.key)
-    }
+    if (resolved) actions.set(a.key, resolved)
   }
-  return { actions, broken, diagnostics }
+  return { actions, diagnostics }
 }
 
 /** Shared by declared actions and by `file://path` references in operations. */

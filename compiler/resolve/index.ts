@@ -45,7 +45,7 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
   }
   const env = new Set<string>()
   const { connections, diagnostics: connectionDiagnostics } = resolveConnections(root, env)
-  const { actions, broken, diagnostics: actionDiagnostics } = resolveActions(root, connections, env)
+  const { actions, diagnostics: actionDiagnostics } = resolveActions(root, connections, env)
   const { migrations, diagnostics: migrationDiagnostics } = resolveMigrations(root, connections)
   diagnostics.push(...connectionDiagnostics, ...actionDiagnostics, ...migrationDiagnostics)
 
@@ -62,7 +62,6 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
     basePath: service.basePath,
     schemaKeys: new Set(schemaInputs.map((s) => s.name).concat('Message')),
     actions,
-    broken,
     fileAction(node: LNode) {
       const reference = stringValue(node) ?? ''
       const existing = fileActions.get(reference)

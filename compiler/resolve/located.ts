@@ -60,8 +60,8 @@ export function checkLocated(check: LocatedCheck): Diagnostic[] {
       d = diagnostic('FUSIO_RESOLVE_MISSING_KEY', { key: String(error.params.missingProperty), where }, node.loc)
     } else {
       const allowed = error.keyword === 'enum' ? (error.params.allowedValues as unknown[]).map(String) : undefined
-      const value = node.kind === 'scalar' ? String(node.value) : undefined
-      const hint = allowed && value !== undefined && typeof (node as { value?: unknown }).value === 'string' ? didYouMean(value, allowed) : undefined
+      // Only text gets a did-you-mean: a misspelt word has a neighbour, a wrong number does not.
+      const hint = allowed && node.kind === 'scalar' && typeof node.value === 'string' ? didYouMean(node.value, allowed) : undefined
       const problem = allowed ? `must be one of ${allowed.join(', ')}` : (error.message ?? 'is invalid')
       d = diagnostic(check.code, { ...check.args, where, problem }, node.loc, hint)
     }

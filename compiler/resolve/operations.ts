@@ -16,9 +16,8 @@ export interface OperationInputs {
   readonly root: LMap
   readonly basePath: string
   readonly schemaKeys: ReadonlySet<string>
+  /** The declared actions that resolved without errors. */
   readonly actions: ReadonlyMap<string, ResolvedAction>
-  /** Declared actions that have errors of their own (already reported). */
-  readonly broken: ReadonlySet<string>
   /** Creates the action behind a `file://path` reference (shared by every operation that names it). */
   readonly fileAction: (reference: LNode) => ResolvedAction | undefined
 }
@@ -348,7 +347,10 @@ function actionOf(source: OperationSource, inputs: OperationInputs, diagnostics:
     return undefined
   }
   const action = inputs.actions.get(name)
-  if (!action && !inputs.broken.has(name)) diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_ACTION', { name }, node.loc, didYouMean(name, inputs.actions.keys())))
+  // A declared action that did not resolve has reported its own errors already.
+  const declared = inputs.root.entries.find((e) => e.key === 'action')?.value
+  const reported = declared?.kind === 'map' && entry(declared, name) !== undefined
+  if (!action && !reported) diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_ACTION', { name }, node.loc, didYouMean(name, inputs.actions.keys())))
   return action
 }
 

@@ -16,7 +16,7 @@ class Code {
 }
 
 /** A TypeScript literal for plain data, with Code values pasted verbatim. */
-export function literal(value: unknown): string {
+function literal(value: unknown): string {
   if (value instanceof Code) return value.text
   if (value === undefined) return 'undefined'
   if (value === null || typeof value !== 'object') return JSON.stringify(value)

@@ -8,7 +8,7 @@ import { Project, StructureKind, type InterfaceDeclarationStructure, type TypeAl
 import type { Json } from '../../../runtime-min/types.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model, OperationModel, SchemaUse } from '../../model/types.js'
-import { banner, formatCode, RUNTIME_MODULE, rewriteRefs, type EmittedFile } from '../shared.js'
+import { banner, formatCode, RUNTIME_MODULE, schemaOf, type EmittedFile } from '../shared.js'
 
 const INDEX_TYPE = 'FusioSchemas'
 
@@ -33,7 +33,7 @@ export async function emitTypes(model: Model): Promise<{ files: EmittedFile[]; d
   }
   let schemaTypes = ''
   try {
-    schemaTypes = await compile(rewriteRefs(root as Json, (k) => `#/definitions/${k}`) as object as Parameters<typeof compile>[0], INDEX_TYPE, {
+    schemaTypes = await compile(root as Parameters<typeof compile>[0], INDEX_TYPE, {
       bannerComment: '',
       format: false,
       unreachableDefinitions: true,
@@ -53,7 +53,7 @@ export async function emitTypes(model: Model): Promise<{ files: EmittedFile[]; d
   const typeOf = (use: SchemaUse | undefined): string => {
     if (!use) return 'undefined'
     if (use.kind === 'passthru') return 'unknown'
-    return model.schemas.find((s) => s.key === use.key)!.typeName
+    return schemaOf(model, use.key).typeName
   }
   const declarations: (TypeAliasDeclarationStructure | InterfaceDeclarationStructure)[] = []
   for (const op of model.operations) {
@@ -72,9 +72,10 @@ export async function emitTypes(model: Model): Promise<{ files: EmittedFile[]; d
       type: unionOf(op.responses.map((r) => typeOf(r.schema))),
     })
   }
+  const byId = new Map(model.operations.map((o) => [o.id, o]))
   for (const action of model.actions) {
     if (action.class !== 'file') continue
-    const ops = action.operations.map((id) => model.operations.find((o) => o.id === id)!)
+    const ops = action.operations.map((id) => byId.get(id)!)
     declarations.push({
       kind: StructureKind.TypeAlias,
       name: `${action.typeName}Handler`,

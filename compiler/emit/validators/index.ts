@@ -9,14 +9,13 @@ import standaloneCode from 'ajv/dist/standalone/index.js'
 import type { Json } from '../../../runtime-min/types.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model, OperationModel } from '../../model/types.js'
-import { banner, formatCode, ImportHoister, RUNTIME_MODULE, type EmittedFile } from '../shared.js'
+import { schemaOf, StandaloneModule, type EmittedFile } from '../shared.js'
 
 /** Name of the validator for a role of an operation; bodies share one validator per schema. */
 export function validatorName(model: Model, operation: OperationModel, part: 'body' | 'query' | 'params'): string | undefined {
   if (part === 'body') {
     if (operation.body?.kind !== 'schema') return undefined
-    const key = operation.body.key
-    return `validate${model.schemas.find((s) => s.key === key)!.typeName}`
+    return `validate${schemaOf(model, operation.body.key).typeName}`
   }
   if (!operation[part]) return undefined
   return `validate${operation.typeName}${part === 'query' ? 'Query' : 'Params'}`
@@ -51,33 +50,23 @@ export async function emitValidators(model: Model): Promise<{ files: EmittedFile
       paramExports[name] = name
     }
   }
-  const hoister = new ImportHoister()
-  const chunks: string[] = []
-  const names: string[] = []
+  const module = new StandaloneModule('validators', 'ValidateFunction')
   for (const [ajv, exports] of [[bodyAjv, bodyExports], [paramAjv, paramExports]] as const) {
     const entries = Object.entries(exports).sort(([a], [b]) => (a < b ? -1 : 1))
-    if (entries.length === 0) continue
     try {
-      for (const [, ref] of entries) ajv.getSchema(ref)
       // Each export compiled separately: ajv repeats a shared function once per export that names it.
       for (const [name, ref] of entries) {
-        const code = hoister.rewrite(standaloneCode(ajv, { [name]: ref })).replace(/^"use strict";/, '')
+        const code = standaloneCode(ajv, { [name]: ref }).replace(/^"use strict";/, '')
         // The export line names the entry function; it is returned last, after the helpers it uses exist.
         const exportLine = new RegExp(`export const ${name} = (\\w+);`)
         const target = exportLine.exec(code)?.[1]
         if (!target) throw new Error(`unexpected ajv output for ${name}`)
         const what = ref.startsWith('fusio#') ? `schema ${ref.slice('fusio#/definitions/'.length)}` : 'parameters'
-        chunks.push(`// ${name}: ${what}\nexport const ${name} = (() => {\n${code.replace(exportLine, '')}\nreturn ${target}\n})()`)
-        names.push(name)
+        module.add(name, what, `${code.replace(exportLine, '')}\nreturn ${target}`)
       }
     } catch (error) {
       diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'a validator', name: entries.map(([n]) => n).join(', '), problem: (error as Error).message }))
     }
   }
-  const js = await formatCode(`${banner(model)}\n${hoister.declarations()}\n\n${chunks.join('\n\n')}\n`, 'babel')
-  const dts = await formatCode(
-    `${banner(model)}\nimport type { ValidateFunction } from '${RUNTIME_MODULE}'\n\n${names.sort().map((n) => `export declare const ${n}: ValidateFunction`).join('\n')}\n`,
-    'typescript',
-  )
-  return { files: [{ path: 'validators.js', contents: js }, { path: 'validators.d.ts', contents: dts }], diagnostics }
+  return { files: await module.render(model), diagnostics }
 }
