@@ -18,11 +18,11 @@ export const sqlUpdate: ActionDefinition<SqlTableConfig> = {
         const id = idArgument(request)
         const values = payloadValues(request.body, info.columns, new Set([info.primaryKey]), connection.dialect)
         const db = connection.client
-        const result =
+        // With no column to change, the answer is only whether the row exists.
+        const found =
           Object.keys(values).length > 0
-            ? await db.updateTable(config.table).set(values).where(info.primaryKey, '=', id).executeTakeFirst()
-            : await db.selectFrom(config.table).select(info.primaryKey).where(info.primaryKey, '=', id).executeTakeFirst()
-        const found = result !== undefined && (!('numUpdatedRows' in result) || result.numUpdatedRows > 0n)
+            ? (await db.updateTable(config.table).set(values).where(info.primaryKey, '=', id).executeTakeFirst()).numUpdatedRows > 0n
+            : (await db.selectFrom(config.table).select(info.primaryKey).where(info.primaryKey, '=', id).executeTakeFirst()) !== undefined
         if (!found) throw new FusioError('FUSIO_ERR_SQL_ENTRY_NOT_FOUND', 'Entry not available')
         return message('Entry successfully updated', id)
       })
