@@ -72,7 +72,7 @@ export async function createService(service: ServiceDefinition, options: Service
   usePrecompiled(app)
   const environment = createEnvironment(env, options.entryUrl)
   const missing = new Set<string>()
-  const connections = createConnections(service, environment, missing)
+  const connections = await createConnections(service, environment, missing)
   try {
     const handlers = new Map<string, ActionHandler>()
     for (const [name, entry] of Object.entries(service.actions)) {

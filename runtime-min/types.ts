@@ -172,8 +172,11 @@ export interface ConnectionDefinition<Config = any> {
   readonly aliases: readonly string[]
   readonly description: string
   readonly configSchema: JsonSchema
-  /** Opened lazily, on first use, so start-up stays fast and a down database does not block it. */
-  create(config: Config): Connection
+  /**
+   * Loads the client library and returns the connection without connecting: it connects on first
+   * use, so start-up stays fast and a server that is down does not block it.
+   */
+  create(config: Config): Connection | Promise<Connection>
 }
 
 /** Custom handler modules referenced by `file` actions, as generated `actions.ts` lists them. */

@@ -1,9 +1,10 @@
 /**
  * bundle(options) → dist/: esbuild bundles generated/server.ts, the runtime and their packages into
- * one dist/server.mjs (+ map), beside openapi.json, a package.json, and the native SQLite driver in
- * dist/node_modules. dist/ then runs alone: `node dist/server.mjs`, no npm install.
+ * dist/server.mjs (+ map) and dist/chunks/ (drivers loaded on demand), beside openapi.json, a
+ * package.json, and the native SQLite driver in dist/node_modules. dist/ then runs alone:
+ * `node dist/server.mjs`, no npm install.
  */
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { build, type Message } from 'esbuild'
@@ -38,11 +39,14 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
   const root = packageRoot()
   rmSync(options.distDir, { recursive: true, force: true })
   mkdirSync(options.distDir, { recursive: true })
-  const outfile = join(options.distDir, 'server.mjs')
   try {
     await build({
-      entryPoints: [join(options.generatedDir, 'server.ts')],
-      outfile,
+      entryPoints: { server: join(options.generatedDir, 'server.ts') },
+      outdir: options.distDir,
+      outExtension: { '.js': '.mjs' },
+      // Database and broker drivers are imported when a connection uses them: each is its own chunk.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       absWorkingDir: options.projectDir,
       bundle: true,
       platform: 'node',
@@ -97,6 +101,15 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
     dependencies: { 'better-sqlite3': versions['better-sqlite3'] },
   }
   writeFileSync(join(options.distDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  const files = ['server.mjs', 'server.mjs.map', 'openapi.json', 'package.json'].map((path) => ({ path, bytes: statSync(join(options.distDir, path)).size }))
+  const chunks = existsSync(join(options.distDir, 'chunks'))
+    ? readdirSync(join(options.distDir, 'chunks'))
+        .filter((name) => name.endsWith('.mjs'))
+        .sort()
+        .map((name) => `chunks/${name}`)
+    : []
+  const files = ['server.mjs', 'server.mjs.map', ...chunks, 'openapi.json', 'package.json'].map((path) => ({
+    path,
+    bytes: statSync(join(options.distDir, path)).size,
+  }))
   return { value: { files }, diagnostics }
 }

@@ -13,12 +13,17 @@ export const sqlInsert: ActionDefinition<SqlTableConfig> = {
       withSqlErrors(async () => {
         const connection = sqlConnection(deps, config.connection)
         const info = await connection.tableInfo(config.table)
-        const values = payloadValues(request.body, info.columns, info.generated, connection.dialect)
-        const insert = connection.client.insertInto(config.table)
-        const row = await (Object.keys(values).length > 0 ? insert.values(values) : insert.defaultValues())
-          .returning(info.primaryKey)
-          .executeTakeFirst()
-        return context.response.created(message('Entry successfully created', row?.[info.primaryKey]))
+        const values = payloadValues(request.body, info, info.generated, connection.dialect)
+        const table = connection.client.insertInto(config.table)
+        const insert = Object.keys(values).length > 0 ? table.values(values) : table.defaultValues()
+        // MySQL has no RETURNING: its driver reports the assigned key instead.
+        const id =
+          connection.dialect === 'mysql'
+            ? info.generated.has(info.primaryKey)
+              ? (await insert.executeTakeFirst()).insertId
+              : (await insert.execute(), values[info.primaryKey])
+            : (await insert.returning(info.primaryKey).executeTakeFirst())?.[info.primaryKey]
+        return context.response.created(message('Entry successfully created', id))
       })
   },
 }

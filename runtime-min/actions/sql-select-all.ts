@@ -80,8 +80,8 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
           if (op === 'present') filter = sql<SqlBool>`${sql.ref(column)} is not null`
           else if (value !== undefined) {
             if (op === 'equals') filter = sql<SqlBool>`${sql.ref(column)} = ${value}`
-            else if (op === 'startsWith') filter = like(column, `${escapeLike(value)}%`)
-            else filter = like(column, `%${escapeLike(value)}%`)
+            else if (op === 'startsWith') filter = like(column, `${escapeLike(value)}%`, connection.dialect)
+            else filter = like(column, `%${escapeLike(value)}%`, connection.dialect)
           }
         }
         const db = connection.client

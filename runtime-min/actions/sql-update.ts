@@ -16,7 +16,7 @@ export const sqlUpdate: ActionDefinition<SqlTableConfig> = {
         const connection = sqlConnection(deps, config.connection)
         const info = await connection.tableInfo(config.table)
         const id = idArgument(request)
-        const values = payloadValues(request.body, info.columns, new Set([info.primaryKey]), connection.dialect)
+        const values = payloadValues(request.body, info, new Set([info.primaryKey]), connection.dialect)
         const db = connection.client
         // With no column to change, the answer is only whether the row exists.
         const found =

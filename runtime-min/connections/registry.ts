@@ -12,7 +12,11 @@ export interface ConnectionSet {
 }
 
 /** Variables the configs need but the environment lacks are added to `missing`, not thrown. */
-export function createConnections(service: ServiceDefinition, environment: RuntimeEnvironment, missing: Set<string>): ConnectionSet {
+export async function createConnections(
+  service: ServiceDefinition,
+  environment: RuntimeEnvironment,
+  missing: Set<string>,
+): Promise<ConnectionSet> {
   const connections = new Map<string, Connection>()
   for (const [name, entry] of Object.entries(service.connections)) {
     const definition = CONNECTIONS.find((c) => c.name === entry.class)
@@ -20,7 +24,7 @@ export function createConnections(service: ServiceDefinition, environment: Runti
     const before = missing.size
     const config = resolveConfig(entry.config, environment, missing)
     // Incomplete config is not opened; the caller reports every missing variable at once.
-    if (missing.size === before) connections.set(name, definition.create(config))
+    if (missing.size === before) connections.set(name, await definition.create(config))
   }
   const get = (name: string): Connection => {
     const connection = connections.get(name)

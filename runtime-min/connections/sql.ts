@@ -1,19 +1,18 @@
 /**
- * `sql` connections (Fusio's Sql and SqlAdvanced): a kysely instance for actions and handlers.
- * SQLite (better-sqlite3) is the embedded default.
+ * `sql` connections (Fusio's Sql and SqlAdvanced): a kysely instance for actions and handlers, on
+ * SQLite (the embedded default), PostgreSQL or MySQL/MariaDB. Each backend's driver is imported when
+ * a connection of its dialect is declared, and its pool opens on the first query.
  */
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { Kysely, SqliteDialect, sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { FusioError } from '../errors.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
-import { openSqlite, sqliteFilename, type OpenedSqlite } from './sqlite-database.js'
+import { sqliteFilename } from './sqlite-filename.js'
 
 export interface SqlConfig {
   readonly url?: string
   readonly type?: string
   readonly host?: string
-  readonly port?: number
+  readonly port?: number | string
   readonly username?: string
   readonly password?: string
   readonly database?: string
@@ -21,11 +20,46 @@ export interface SqlConfig {
 
 export type SqlDialectName = 'sqlite' | 'postgres' | 'mysql'
 
+/** A database server to connect to, with credentials: stays inside the runtime. */
+export interface ServerTarget {
+  readonly dialect: 'postgres' | 'mysql'
+  readonly host: string
+  readonly port?: number
+  readonly user?: string
+  readonly password?: string
+  readonly database?: string
+  /** URL query parameters (sslmode, options, pool_max, connect_timeout…), read by the backend. */
+  readonly params: Readonly<Record<string, string>>
+}
+
+export type SqlTarget = { readonly dialect: 'sqlite'; readonly filename: string } | ServerTarget
+
 export interface TableInfo {
   readonly columns: readonly string[]
   readonly primaryKey: string
   /** Columns that the database fills itself (autoincrement keys): never taken from a payload. */
   readonly generated: ReadonlySet<string>
+  /** Timestamp columns without a zone: written as UTC, whatever zone the payload's value names. */
+  readonly timestamps: ReadonlySet<string>
+}
+
+/** The primary key, or an `id` column when the table declares none (as Fusio assumes). */
+export function describeTable(
+  rows: readonly { readonly name: string; readonly primary: boolean; readonly generated: boolean; readonly timestamp: boolean }[],
+): TableInfo {
+  const columns = rows.map((r) => r.name)
+  const named = (flag: 'generated' | 'timestamp') => new Set(rows.filter((r) => r[flag]).map((r) => r.name))
+  const primaryKey = rows.find((r) => r.primary)?.name ?? (columns.includes('id') ? 'id' : columns[0])
+  return { columns, primaryKey, generated: named('generated'), timestamps: named('timestamp') }
+}
+
+/** What each dialect module provides; the connection adds laziness, caching and re-opening. */
+export interface SqlBackend {
+  /** A kysely instance whose pool (or file) opens on the first query. */
+  open(): Kysely<any>
+  readTable(db: Kysely<any>, table: string): Promise<TableInfo>
+  /** Runs scripts of several statements each, in one transaction where the database allows it. */
+  execScripts(db: Kysely<any>, scripts: readonly string[]): Promise<void>
 }
 
 export interface SqlConnection extends Connection<Kysely<any>> {
@@ -33,7 +67,6 @@ export interface SqlConnection extends Connection<Kysely<any>> {
   readonly dialect: SqlDialectName
   /** Column list and primary key, read once per table and cached. */
   tableInfo(table: string): Promise<TableInfo>
-  /** Runs scripts of several statements each, in one transaction (migrations). */
   execScripts(scripts: readonly string[]): Promise<void>
 }
 
@@ -41,93 +74,109 @@ export function isSqlConnection(connection: Connection): connection is SqlConnec
   return connection.kind === 'sql'
 }
 
-function dialectOf(config: SqlConfig): { dialect: SqlDialectName; filename?: string } {
-  if (config.url) {
-    const scheme = config.url.slice(0, config.url.indexOf(':')).toLowerCase()
-    if (scheme === 'sqlite' || scheme === 'pdo-sqlite') return { dialect: 'sqlite', filename: sqliteFilename(config.url.replace(/^pdo-/i, '')) }
-    if (/^(postgres|postgresql|pgsql|pdo-pgsql)$/.test(scheme)) return { dialect: 'postgres' }
-    if (/^(mysql|mysql2|mariadb|pdo-mysql)$/.test(scheme)) return { dialect: 'mysql' }
-    throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `unsupported SQL URL scheme "${scheme}"`)
-  }
-  const type = (config.type ?? 'sqlite').toLowerCase().replace(/^pdo_/, '')
-  if (type === 'sqlite') return { dialect: 'sqlite', filename: config.database ?? ':memory:' }
-  if (type === 'pgsql' || type === 'postgres') return { dialect: 'postgres' }
-  if (type === 'mysql' || type === 'mariadb') return { dialect: 'mysql' }
-  throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `unsupported SQL type "${config.type}"`)
+const SCHEMES: Readonly<Record<string, SqlDialectName>> = {
+  sqlite: 'sqlite',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  pgsql: 'postgres',
+  mysql: 'mysql',
+  mysql2: 'mysql',
+  mariadb: 'mysql',
 }
 
-function createSqlConnection(config: SqlConfig): SqlConnection {
-  const { dialect, filename } = dialectOf(config)
-  if (dialect !== 'sqlite' || filename === undefined) {
-    throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `${dialect} connections are not available in this version; use SQLite`)
+function dialectNamed(name: string, what: string): SqlDialectName {
+  const dialect = SCHEMES[name.toLowerCase().replace(/^pdo[-_]/, '')]
+  if (!dialect) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `unsupported SQL ${what} "${name}" (use sqlite, postgres or mysql)`)
+  return dialect
+}
+
+const portOf = (value: number | string | undefined): number | undefined => (value === undefined || value === '' ? undefined : Number(value))
+
+/** Reads both of Fusio's forms: SqlAdvanced's `url`, and Sql's `type`/`host`/`username`/… */
+export function sqlTarget(config: SqlConfig): SqlTarget {
+  if (config.url) {
+    const scheme = config.url.slice(0, Math.max(0, config.url.indexOf(':')))
+    const dialect = dialectNamed(scheme, 'URL scheme')
+    if (dialect === 'sqlite') return { dialect, filename: sqliteFilename(config.url.replace(/^pdo-/i, '')) }
+    let url: URL
+    try {
+      url = new URL(config.url)
+    } catch {
+      throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `the ${dialect} URL is not a valid URL`)
+    }
+    return {
+      dialect,
+      host: decodeURIComponent(url.hostname) || '127.0.0.1',
+      port: portOf(url.port),
+      user: url.username ? decodeURIComponent(url.username) : undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+      database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined,
+      params: Object.fromEntries(url.searchParams),
+    }
   }
-  let database: OpenedSqlite | undefined
+  const dialect = dialectNamed(config.type ?? 'sqlite', 'type')
+  if (dialect === 'sqlite') return { dialect, filename: config.database ?? ':memory:' }
+  return {
+    dialect,
+    host: config.host ?? '127.0.0.1',
+    port: portOf(config.port),
+    user: config.username,
+    password: config.password,
+    database: config.database,
+    params: {},
+  }
+}
+
+async function loadBackend(target: SqlTarget): Promise<SqlBackend> {
+  if (target.dialect === 'sqlite') return (await import('./sqlite-backend.js')).sqliteBackend(target.filename)
+  if (target.dialect === 'postgres') return (await import('./postgres-backend.js')).postgresBackend(target)
+  return (await import('./mysql-backend.js')).mysqlBackend(target)
+}
+
+async function createSqlConnection(config: SqlConfig): Promise<SqlConnection> {
+  const target = sqlTarget(config)
+  const backend = await loadBackend(target)
   let db: Kysely<any> | undefined
   const tables = new Map<string, Promise<TableInfo>>()
-  // Opened on first use: start-up stays fast, and the file is created only when needed.
-  const open = (): Kysely<any> => {
-    if (db) return db
-    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
-    const opened = openSqlite(filename)
-    database = opened
-    db = new Kysely<any>({ dialect: new SqliteDialect({ database: opened }) })
-    return db
-  }
+  // After close() the next use opens a fresh pool, so a closed connection is never a dead end.
+  const client = (): Kysely<any> => (db ??= backend.open())
   return {
     kind: 'sql',
-    dialect,
+    dialect: target.dialect,
     get client() {
-      return open()
+      return client()
     },
     async ping() {
-      await sql`select 1`.execute(open())
+      await sql`select 1`.execute(client())
     },
     async close() {
       const current = db
       db = undefined
-      database = undefined
       tables.clear()
       await current?.destroy()
     },
     tableInfo(table) {
       let info = tables.get(table)
       if (!info) {
-        info = readSqliteTable(open(), table)
+        info = backend.readTable(client(), table)
         tables.set(table, info)
-        // A failed lookup (table missing at first request) is retried next time, not cached.
+        // A failed lookup (table missing, database down) is retried next time, not cached.
         info.catch(() => tables.delete(table))
       }
       return info
     },
-    async execScripts(scripts) {
-      open()
-      const raw = database!.raw
-      raw.transaction(() => {
-        for (const script of scripts) raw.exec(script)
-      })()
-    },
+    execScripts: (scripts) => backend.execScripts(client(), scripts),
   }
-}
-
-async function readSqliteTable(db: Kysely<any>, table: string): Promise<TableInfo> {
-  const result = await sql<{ name: string; type: string; pk: number }>`select name, type, pk from pragma_table_info(${table})`.execute(db)
-  if (result.rows.length === 0) throw new FusioError('FUSIO_ERR_SQL_TABLE_MISSING', `table "${table}" does not exist`)
-  const keys = result.rows.filter((r) => r.pk > 0).sort((a, b) => a.pk - b.pk)
-  const primary = keys[0] ?? result.rows.find((r) => r.name === 'id')
-  const generated = new Set<string>()
-  // An INTEGER PRIMARY KEY is SQLite's rowid alias: the database assigns it.
-  if (keys.length === 1 && /^integer$/i.test(keys[0].type)) generated.add(keys[0].name)
-  return { columns: result.rows.map((r) => r.name), primaryKey: primary?.name ?? 'id', generated }
 }
 
 export const sqlConnection: ConnectionDefinition<SqlConfig> = {
   name: 'sql',
   aliases: ['SQL', 'SqlAdvanced', 'Fusio\\Adapter\\Sql\\Connection\\Sql', 'Fusio\\Adapter\\Sql\\Connection\\SqlAdvanced'],
-  description: 'SQL database through kysely: sqlite URLs, or type/host/username/password/database',
+  description: 'SQL database through kysely: SQLite, PostgreSQL or MySQL/MariaDB, as a URL or type/host/username/password/database',
   configSchema: {
     type: 'object',
     properties: {
-      url: { type: 'string', description: 'sqlite:///file.db, sqlite::memory:, postgres://…, mysql://…' },
+      url: { type: 'string', description: 'sqlite:///file.db, sqlite::memory:, postgres://user:pass@host/db, mysql://user:pass@host/db' },
       type: { type: 'string', description: 'pdo_sqlite, pdo_pgsql or pdo_mysql (discrete form)' },
       host: { type: 'string' },
       port: { type: ['integer', 'string'] },
