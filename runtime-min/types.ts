@@ -150,14 +150,17 @@ export interface ActionDefinition<Config = any> {
   readonly aliases: readonly string[]
   readonly description: string
   readonly configSchema: JsonSchema
-  /** Kind of connection that `config.connection` must name, if the action uses one. */
-  readonly connection?: 'sql'
+  /** Kind(s) of connection that `config.connection` may name, if the action uses one. */
+  readonly connection?: ConnectionKind | readonly ConnectionKind[]
   /** The action reads the `id` argument (path or query), as Fusio's row actions do. */
   readonly readsId?: boolean
   /** Query parameters the action understands, added to each operation's query schema. */
   queryParameters?(config: Config): Readonly<Record<string, JsonSchema>>
   create(config: Config, deps: ActionDeps): ActionHandler
 }
+
+/** The connection classes, by their short names. */
+export type ConnectionKind = 'sql' | 'http' | 'amqp' | 'beanstalk' | 'redis'
 
 /** A live connection: a client for actions, plus what /ready and shutdown need. */
 export interface Connection<Client = unknown> {

@@ -139,7 +139,7 @@ export const CODES = {
   FUSIO_RESOLVE_CONNECTION_KIND: {
     severity: 'error',
     template: 'action "{action}" needs a {expected} connection but "{connection}" is {actual}',
-    doc: 'SQL actions need an SQL connection.',
+    doc: 'Each action names the kind of connection it works with: SQL actions an SQL connection, HTTP actions an HTTP connection, mq-publish an AMQP or Beanstalk one.',
   },
   FUSIO_RESOLVE_INVALID_PATH: {
     severity: 'error',

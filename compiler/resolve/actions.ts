@@ -126,8 +126,11 @@ export function resolveAction(
       const connection = connections.get(connName)
       if (!connection) {
         diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_CONNECTION', { name: connName }, connNode.loc, didYouMean(connName, connections.keys())))
-      } else if (connection.class !== definition.connection) {
-        diagnostics.push(diagnostic('FUSIO_RESOLVE_CONNECTION_KIND', { action: name, expected: definition.connection, connection: connName, actual: connection.class }, connNode.loc))
+      } else {
+        const kinds: readonly string[] = typeof definition.connection === 'string' ? [definition.connection] : definition.connection
+        if (!kinds.includes(connection.class)) {
+          diagnostics.push(diagnostic('FUSIO_RESOLVE_CONNECTION_KIND', { action: name, expected: kinds.join(' or '), connection: connName, actual: connection.class }, connNode.loc))
+        }
       }
     }
   }

@@ -18,13 +18,11 @@ const connectionIndex = index(CONNECTIONS)
 
 /** Fusio classes that are recognised but not built by this version: a clear error, not "unknown". */
 const NOT_YET = [
-  'HTTP-Processor', 'Fusio\\Adapter\\Http\\Action\\HttpProcessor', 'HTTP-Composition', 'Fusio\\Adapter\\Http\\Action\\HttpComposition',
-  'HTTP-Load-Balancer', 'Fusio\\Adapter\\Http\\Action\\HttpLoadBalancer', 'HTTP-Raw', 'Fusio\\Adapter\\Http\\Action\\HttpRaw',
   'Util-Chain', 'Util-Condition', 'Util-Cache', 'Util-JSON-Patch', 'Util-Redirect', 'Util-Template', 'Util-A/B-Test',
   'Util-Dispatch-Event', 'AMQP-Publish', 'Beanstalk-Publish', 'Redis-Hash-Get', 'Redis-Hash-Get-All', 'Redis-Hash-Set',
   'Redis-Hash-Delete', 'SQL-Builder', 'PHP-Processor', 'PHP-Sandbox', 'CLI-Processor', 'MongoDB-Find-All',
-  'Fusio\\Adapter\\Http\\Connection\\Http', 'Fusio\\Adapter\\Amqp\\Connection\\Amqp', 'Fusio\\Adapter\\Redis\\Connection\\Redis',
-  'Fusio\\Adapter\\Beanstalk\\Connection\\Beanstalk', 'http', 'amqp', 'redis', 'beanstalk',
+  'Fusio\\Adapter\\Amqp\\Connection\\Amqp', 'Fusio\\Adapter\\Redis\\Connection\\Redis',
+  'Fusio\\Adapter\\Beanstalk\\Connection\\Beanstalk', 'amqp', 'redis', 'beanstalk',
 ].map(normalize)
 
 export function findAction(name: string): ActionDefinition | undefined {

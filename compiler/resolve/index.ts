@@ -54,23 +54,25 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
   const { drafts, diagnostics: schemaDiagnostics } = normalizeSchemas(schemaInputs, loaded.manifestFile)
   diagnostics.push(...schemaDiagnostics)
 
-  const fileActions = new Map<string, ResolvedAction>()
-  const fileDefinition = findAction('file')!
+  const referenced = new Map<string, ResolvedAction>()
   const service = serviceOf(root)
   const { operations, diagnostics: operationDiagnostics } = resolveOperations({
     root,
     basePath: service.basePath,
     schemaKeys: new Set(schemaInputs.map((s) => s.name).concat('Message')),
     actions,
-    fileAction(node: LNode) {
+    referencedAction(node: LNode) {
       const reference = stringValue(node) ?? ''
-      const existing = fileActions.get(reference)
+      const existing = referenced.get(reference)
       if (existing) return existing
-      const path = node.kind === 'scalar' && node.file ? node.file.path : undefined
-      if (!path) return undefined
-      const configNode: LMap = { kind: 'map', loc: node.loc, entries: [{ key: 'path', keyLoc: node.loc, value: { ...node, value: path } as LNode }] }
-      const action = resolveAction(reference, node.loc, fileDefinition, configNode, connections, env, diagnostics)
-      if (action) fileActions.set(reference, action)
+      // `file://x.ts` is a file action on that module; `https://…` an HTTP-Processor to that URL, as in Fusio.
+      const isFile = reference.startsWith('file://')
+      const value = isFile ? (node.kind === 'scalar' && node.file ? node.file.path : undefined) : reference
+      if (value === undefined) return undefined
+      const key = isFile ? 'path' : 'url'
+      const configNode: LMap = { kind: 'map', loc: node.loc, entries: [{ key, keyLoc: node.loc, value: { ...node, value } as LNode }] }
+      const action = resolveAction(reference, node.loc, findAction(isFile ? 'file' : 'http-processor')!, configNode, connections, env, diagnostics)
+      if (action) referenced.set(reference, action)
       return action
     },
   })
@@ -85,7 +87,7 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
       service,
       operations,
       schemas: drafts,
-      actions: [...actions.values(), ...fileActions.values()],
+      actions: [...actions.values(), ...referenced.values()],
       connections: [...connections.values()],
       migrations,
       scopes: scopesOf(root, operations),

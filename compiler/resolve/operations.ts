@@ -18,8 +18,8 @@ export interface OperationInputs {
   readonly schemaKeys: ReadonlySet<string>
   /** The declared actions that resolved without errors. */
   readonly actions: ReadonlyMap<string, ResolvedAction>
-  /** Creates the action behind a `file://path` reference (shared by every operation that names it). */
-  readonly fileAction: (reference: LNode) => ResolvedAction | undefined
+  /** Creates the action behind a `file://path` or `http(s)://url` reference (shared by every operation that names it). */
+  readonly referencedAction: (reference: LNode) => ResolvedAction | undefined
 }
 
 /** What one operation says, in either era, before it is checked. */
@@ -188,9 +188,13 @@ function legacyId(version: number, path: string, method: HttpMethod): string {
 function resolveOperation(source: OperationSource, inputs: OperationInputs, diagnostics: Diagnostic[]): ResolvedOperation | undefined {
   const where = `operation "${source.id}"`
   const before = diagnostics.length
-  const templated = [source.pathNode, source.incoming, source.parameters, source.action].find((n) => n && findTemplate(n))
+  // An `http(s)://` action reference is the config of the action it stands for: its URL may read the environment.
+  const urlReference = /^https?:\/\//.test(stringValue(source.action) ?? '')
+  const templated = [source.pathNode, source.incoming, source.parameters, urlReference ? undefined : source.action].find((n) => n && findTemplate(n))
   if (templated) {
-    diagnostics.push(diagnostic('FUSIO_RESOLVE_INVALID_VALUE', { where, problem: 'may use ${…} placeholders only in action and connection config' }, templated.loc))
+    diagnostics.push(
+      diagnostic('FUSIO_RESOLVE_INVALID_VALUE', { where, problem: 'may use ${…} placeholders only in action and connection config and http(s):// action URLs' }, templated.loc),
+    )
     return undefined
   }
   const parsed = parsePath(source.path)
@@ -341,11 +345,7 @@ function actionOf(source: OperationSource, inputs: OperationInputs, diagnostics:
     diagnostics.push(diagnostic('FUSIO_RESOLVE_MISSING_KEY', { where: `operation "${source.id}"`, key: 'action' }, source.location))
     return undefined
   }
-  if (name.startsWith('file://')) return inputs.fileAction(node)
-  if (/^https?:\/\//.test(name)) {
-    diagnostics.push(diagnostic('FUSIO_RESOLVE_UNSUPPORTED_ACTION', { name: 'HTTP-Processor (http:// action reference)' }, node.loc))
-    return undefined
-  }
+  if (/^(file|https?):\/\//.test(name)) return inputs.referencedAction(node)
   const action = inputs.actions.get(name)
   // A declared action that did not resolve has reported its own errors already.
   const declared = inputs.root.entries.find((e) => e.key === 'action')?.value

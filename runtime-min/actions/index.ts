@@ -1,6 +1,10 @@
 /** Every built-in action, listed once; the compiler reads names, aliases and config schemas from here. */
 import type { ActionDefinition } from '../types.js'
 import { fileAction } from './file.js'
+import { httpComposition } from './http-composition.js'
+import { httpLoadBalancer } from './http-load-balancer.js'
+import { httpProcessor } from './http-processor.js'
+import { httpRaw } from './http-raw.js'
 import { sqlDelete } from './sql-delete.js'
 import { sqlInsert } from './sql-insert.js'
 import { sqlQueryAll, sqlQueryRow } from './sql-query.js'
@@ -11,6 +15,10 @@ import { staticResponse } from './static-response.js'
 
 export const ACTIONS: readonly ActionDefinition[] = [
   fileAction,
+  httpComposition,
+  httpLoadBalancer,
+  httpProcessor,
+  httpRaw,
   sqlDelete,
   sqlInsert,
   sqlQueryAll,

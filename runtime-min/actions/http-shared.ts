@@ -1,0 +1,131 @@
+/**
+ * What the HTTP actions share, as Fusio's HTTP adapter does it: `:name` path substitution, forwarded
+ * query and headers (minus hop-by-hop and credentials), the `x-fusio-*` context headers, the body in
+ * the configured content type, and the upstream's answer passed through with its status.
+ */
+import { FusioError } from '../errors.js'
+import { createHttpClient, isHttpConnection, type HttpClient, type UpstreamResponse } from '../connections/http.js'
+import type { ActionDeps, ActionRequest, ActionResponse, ActionContext, JsonSchema } from '../types.js'
+
+export const CONTENT_TYPES = {
+  json: 'application/json',
+  form: 'application/x-www-form-urlencoded',
+  text: 'text/plain',
+} as const
+
+export type BodyType = keyof typeof CONTENT_TYPES
+
+export interface HttpActionConfig {
+  readonly connection?: string
+  readonly type?: BodyType | (typeof CONTENT_TYPES)[BodyType]
+  readonly query?: string | Readonly<Record<string, string>>
+  readonly retries?: number
+  readonly timeout?: number
+}
+
+export const httpConfigProperties: Record<string, JsonSchema> = {
+  connection: { type: 'string', description: 'name of an HTTP connection (base URL, headers, authorization, pool)' },
+  type: { type: 'string', enum: [...Object.keys(CONTENT_TYPES), ...Object.values(CONTENT_TYPES)], description: 'content type of the forwarded body (default json)' },
+  query: {
+    anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+    description: 'query parameters added to every upstream request',
+  },
+  retries: { type: 'integer', minimum: 0, maximum: 5, description: 'extra attempts after a failed connection, idempotent methods only (default 1)' },
+  timeout: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'seconds to wait for the upstream (default: the connection’s, else 30)' },
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1), credentials and what the outgoing request sets itself. */
+const NOT_FORWARDED = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'host', 'authorization', 'cookie', 'content-type', 'content-length', 'user-agent',
+  'accept-encoding', 'expect',
+])
+
+/** Response headers that describe the upstream's own framing, not the answer we send (content-type is decided below). */
+const NOT_RETURNED = new Set([...NOT_FORWARDED, 'content-encoding', 'date', 'server', 'set-cookie', 'x-powered-by'].filter((h) => h !== 'content-type'))
+
+/** The client of the action's connection, or one shared pool for absolute URLs. */
+export function httpClientOf(deps: ActionDeps, connection: string | undefined): () => Promise<HttpClient> {
+  if (connection) {
+    return async () => {
+      const found = deps.connections.get(connection)
+      if (!isHttpConnection(found)) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `connection "${connection}" is not an HTTP connection`)
+      return found.client
+    }
+  }
+  return () => (sharedClient ??= createHttpClient({}))
+}
+
+let sharedClient: Promise<HttpClient> | undefined
+
+/** Replaces `:name` and `{name}` in a URL with the request's path parameters, encoded. */
+export function substitute(url: string, params: Readonly<Record<string, string>>): string {
+  return url.replace(/:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, colon?: string, brace?: string) => {
+    const name = (colon ?? brace)!
+    // `https://host:8080` keeps its port: only names that are parameters are replaced.
+    return params[name] === undefined ? match : encodeURIComponent(params[name])
+  })
+}
+
+/** The request's own query string plus the action's static query. */
+export function withQuery(url: string, requestUrl: string, extra: HttpActionConfig['query']): string {
+  const own = requestUrl.includes('?') ? requestUrl.slice(requestUrl.indexOf('?') + 1) : ''
+  const added = typeof extra === 'string' ? extra.replace(/^\?/, '') : extra ? new URLSearchParams(extra as Record<string, string>).toString() : ''
+  const query = [url.includes('?') ? url.slice(url.indexOf('?') + 1) : '', own, added].filter(Boolean).join('&')
+  const base = url.includes('?') ? url.slice(0, url.indexOf('?')) : url
+  return query ? `${base}?${query}` : base
+}
+
+/** Forwarded request headers plus Fusio's context headers; a client cannot forge `x-fusio-*`. */
+export function forwardHeaders(request: ActionRequest, context: ActionContext): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const listed = String(request.headers.connection ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || NOT_FORWARDED.has(name) || listed.includes(name) || name.startsWith('x-fusio-')) continue
+    headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  const user = request.user
+  headers['x-fusio-operation-id'] = request.operationId
+  headers['x-fusio-user-anonymous'] = user ? '0' : '1'
+  if (user) {
+    headers['x-fusio-user-id'] = user.subject
+    if (typeof user.claims.name === 'string') headers['x-fusio-user-name'] = user.claims.name
+    if (user.clientId) headers['x-fusio-app-key'] = user.clientId
+  }
+  headers['x-fusio-remote-ip'] = request.ip
+  headers['x-request-id'] = context.requestId
+  const forwardedFor = request.headers['x-forwarded-for']
+  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${request.ip}` : request.ip
+  if (request.headers.host) headers['x-forwarded-host'] = request.headers.host
+  headers['user-agent'] = 'fusio-ts'
+  return headers
+}
+
+/** The body in the configured content type; only methods with a body send one. */
+export function encodeBody(method: string, body: unknown, type: HttpActionConfig['type']): { body?: string; contentType?: string } {
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || body === undefined || body === null) return {}
+  const contentType = type && type in CONTENT_TYPES ? CONTENT_TYPES[type as BodyType] : (type ?? CONTENT_TYPES.json)
+  if (Buffer.isBuffer(body)) return { body: body.toString('utf8'), contentType }
+  if (contentType === CONTENT_TYPES.form) {
+    const form = new URLSearchParams()
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (value !== undefined && value !== null) form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value))
+    }
+    return { body: form.toString(), contentType }
+  }
+  if (contentType === CONTENT_TYPES.text) return { body: typeof body === 'string' ? body : JSON.stringify(body), contentType }
+  return { body: JSON.stringify(body), contentType }
+}
+
+/** The upstream's answer as ours: status and body unchanged, framing headers dropped. */
+export function passThrough(upstream: UpstreamResponse, context: ActionContext): ActionResponse {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(upstream.headers)) if (!NOT_RETURNED.has(name)) headers[name] = value
+  // A parsed JSON body is serialized again by the route; its content type is ours to set.
+  if (!Buffer.isBuffer(upstream.body)) delete headers['content-type']
+  return context.response.build(upstream.statusCode, headers, upstream.body)
+}
+
+export const timeoutMs = (config: HttpActionConfig): number | undefined => (config.timeout === undefined ? undefined : config.timeout * 1000)
