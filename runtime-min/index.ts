@@ -75,11 +75,23 @@ export async function createService(service: ServiceDefinition, options: Service
   const connections = await createConnections(service, environment, missing)
   try {
     const handlers = new Map<string, ActionHandler>()
+    // Composing actions may name actions created after them; the compiler has checked every name.
+    const actionLookup = (name: string): ActionHandler => {
+      const handler = handlers.get(name)
+      if (!handler) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `action "${name}" is not declared`)
+      return handler
+    }
     for (const [name, entry] of Object.entries(service.actions)) {
       const definition = ACTIONS.find((a) => a.name === entry.class)
       if (!definition) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `action "${name}" has an unknown class "${entry.class}"`)
       const config = resolveConfig(entry.config, environment, missing)
-      const deps = { connector: connections.connector, connections, log: app.log.child({ action: name }), ...(entry.handler ? { handler: entry.handler } : {}) }
+      const deps = {
+        connector: connections.connector,
+        connections,
+        log: app.log.child({ action: name }),
+        action: actionLookup,
+        ...(entry.handler ? { handler: entry.handler } : {}),
+      }
       handlers.set(name, definition.create(config, deps))
     }
     assertNoneMissing(missing)

@@ -137,6 +137,8 @@ export interface ActionDeps {
   readonly log: FastifyBaseLogger
   /** The imported module handler of a `file` action. */
   readonly handler?: Handler<any, any>
+  /** Another declared action's handler (util actions compose them); looked up on first call. */
+  action(name: string): ActionHandler
 }
 
 /**
@@ -152,8 +154,12 @@ export interface ActionDefinition<Config = any> {
   readonly configSchema: JsonSchema
   /** Kind(s) of connection that `config.connection` may name, if the action uses one. */
   readonly connection?: ConnectionKind | readonly ConnectionKind[]
+  /** Config keys whose values (a name or a list of names) are other declared actions. */
+  readonly actionKeys?: readonly string[]
   /** The action reads the `id` argument (path or query), as Fusio's row actions do. */
   readonly readsId?: boolean
+  /** Problems the config schema cannot express (an expression's syntax…), reported at build time. */
+  checkConfig?(config: Config): readonly { readonly key: string; readonly message: string }[]
   /** Query parameters the action understands, added to each operation's query schema. */
   queryParameters?(config: Config): Readonly<Record<string, JsonSchema>>
   create(config: Config, deps: ActionDeps): ActionHandler

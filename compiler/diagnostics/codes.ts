@@ -116,6 +116,11 @@ export const CODES = {
     template: 'class "{name}" is a Fusio class this compiler does not build yet',
     doc: 'The class is recognised but has no runtime implementation in this version.',
   },
+  FUSIO_RESOLVE_ACTION_CYCLE: {
+    severity: 'error',
+    template: 'actions call each other in a circle: {cycle}',
+    doc: 'A chain, condition, cache, json-patch or template action names another action; following those names must end at an action that answers by itself.',
+  },
   FUSIO_RESOLVE_ACTION_CONFIG: {
     severity: 'error',
     template: 'action "{action}" ({kind}): {where} {problem}',

@@ -67,6 +67,7 @@ export function resolveActions(
 ): { actions: Map<string, ResolvedAction>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
   const actions = new Map<string, ResolvedAction>()
+  const references = new Map<string, LNode[]>()
   const section = entry(root, 'action')?.value
   if (section?.kind !== 'map') return { actions, diagnostics }
   for (const a of section.entries) {
@@ -87,8 +88,45 @@ export function resolveActions(
     const configNode: LNode = entry(a.value, 'config')?.value ?? { kind: 'map', loc: a.keyLoc, entries: [] }
     const resolved = resolveAction(a.key, a.keyLoc, definition, configNode, connections, env, diagnostics)
     if (resolved) actions.set(a.key, resolved)
+    if (definition.actionKeys && configNode.kind === 'map') references.set(a.key, actionReferences(configNode, definition.actionKeys))
   }
+  diagnostics.push(...checkReferences(references, new Set(section.entries.map((e) => e.key))))
   return { actions, diagnostics }
+}
+
+/** The action names a composing action's config holds, each with where it is written. */
+function actionReferences(config: LMap, keys: readonly string[]): LNode[] {
+  return keys.flatMap((key) => {
+    const node = entry(config, key)?.value
+    if (node?.kind === 'scalar' && typeof node.value === 'string') return [node]
+    return node?.kind === 'seq' ? node.items.filter((item) => item.kind === 'scalar' && typeof item.value === 'string') : []
+  })
+}
+
+/** Every referenced action is declared, and no action reaches itself (it would never answer). */
+function checkReferences(references: ReadonlyMap<string, LNode[]>, declared: ReadonlySet<string>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = []
+  for (const nodes of references.values()) {
+    for (const node of nodes) {
+      const name = stringValue(node)!
+      if (!declared.has(name)) diagnostics.push(diagnostic('FUSIO_RESOLVE_UNKNOWN_ACTION', { name }, node.loc, didYouMean(name, declared)))
+    }
+  }
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === 'done') return
+    state.set(name, 'visiting')
+    for (const node of references.get(name) ?? []) {
+      const next = stringValue(node)!
+      if (state.get(next) === 'visiting') {
+        const cycle = [...path.slice(path.indexOf(next)), name, next]
+        diagnostics.push(diagnostic('FUSIO_RESOLVE_ACTION_CYCLE', { cycle: cycle.join(' → ') }, node.loc))
+      } else visit(next, [...path, name])
+    }
+    state.set(name, 'done')
+  }
+  for (const name of [...references.keys()].sort()) visit(name, [])
+  return diagnostics
 }
 
 /** Shared by declared actions and by `file://path` references in operations. */
@@ -132,6 +170,12 @@ export function resolveAction(
           diagnostics.push(diagnostic('FUSIO_RESOLVE_CONNECTION_KIND', { action: name, expected: kinds.join(' or '), connection: connName, actual: connection.class }, connNode.loc))
         }
       }
+    }
+  }
+  if (!diagnostics.slice(before).some((d) => d.severity === 'error')) {
+    for (const problem of definition.checkConfig?.(plainConfig) ?? []) {
+      const at = entry(configNode as LMap, problem.key)?.value ?? configNode
+      diagnostics.push(diagnostic('FUSIO_RESOLVE_ACTION_CONFIG', { action: name, kind: definition.name, where: `config.${problem.key}`, problem: problem.message }, at.loc))
     }
   }
   if (diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined

@@ -18,7 +18,7 @@ const connectionIndex = index(CONNECTIONS)
 
 /** Fusio classes that are recognised but not built by this version: a clear error, not "unknown". */
 const NOT_YET = [
-  'Util-Chain', 'Util-Condition', 'Util-Cache', 'Util-JSON-Patch', 'Util-Redirect', 'Util-Template', 'Util-A/B-Test',
+  'Util-A/B-Test',
   'Util-Dispatch-Event', 'AMQP-Publish', 'Beanstalk-Publish', 'Redis-Hash-Get', 'Redis-Hash-Get-All', 'Redis-Hash-Set',
   'Redis-Hash-Delete', 'SQL-Builder', 'PHP-Processor', 'PHP-Sandbox', 'CLI-Processor', 'MongoDB-Find-All',
   'Fusio\\Adapter\\Amqp\\Connection\\Amqp', 'Fusio\\Adapter\\Redis\\Connection\\Redis',

@@ -272,6 +272,8 @@ function looseEquals(left: unknown, right: unknown): boolean {
 }
 
 function compare(op: string, left: unknown, right: unknown, at: number | undefined): boolean {
+  // A missing value is never greater or smaller than anything, so `payload.amount > 100` is false without an amount.
+  if (left === null || right === null) return false
   const bothNumbers = typeof left === 'number' && typeof right === 'number'
   const bothStrings = typeof left === 'string' && typeof right === 'string'
   if (!bothNumbers && !bothStrings) {

@@ -12,6 +12,12 @@ import { sqlSelectAll } from './sql-select-all.js'
 import { sqlSelectRow } from './sql-select-row.js'
 import { sqlUpdate } from './sql-update.js'
 import { staticResponse } from './static-response.js'
+import { utilCache } from './util-cache.js'
+import { utilChain } from './util-chain.js'
+import { utilCondition } from './util-condition.js'
+import { utilJsonPatch } from './util-json-patch.js'
+import { utilRedirect } from './util-redirect.js'
+import { utilTemplate } from './util-template.js'
 
 export const ACTIONS: readonly ActionDefinition[] = [
   fileAction,
@@ -27,4 +33,10 @@ export const ACTIONS: readonly ActionDefinition[] = [
   sqlSelectRow,
   sqlUpdate,
   staticResponse,
+  utilCache,
+  utilChain,
+  utilCondition,
+  utilJsonPatch,
+  utilRedirect,
+  utilTemplate,
 ]

@@ -39,6 +39,9 @@ describe('compileExpression evaluates', () => {
     ['request.get("id") == 1', true],
     ['context.getUser().getPlanId() == 2', true],
     ['request.getPayload().amount > 100 and not user.anonymous', true],
+    // A missing value compares as neither greater nor smaller.
+    ['request.getPayload().missing > 100', false],
+    ['request.getPayload().missing <= 100', false],
     // literals, arrays, variables, members
     ['1', 1],
     ['1.5', 1.5],
