@@ -12,6 +12,7 @@ import { ACTIONS } from './actions/index.js'
 import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js'
 import { createConnections } from './connections/registry.js'
 import { FusioError } from './errors.js'
+import { deferAsyncActions } from './lifecycle/async-actions.js'
 import { createTokenVerifier } from './lifecycle/authenticate.js'
 import { healthPlugin } from './lifecycle/health.js'
 import { operationsPlugin } from './lifecycle/operations.js'
@@ -107,7 +108,8 @@ export async function createService(service: ServiceDefinition, options: Service
     await app.register(problemPlugin)
     await app.register(shutdownPlugin, { connections })
     await app.register(healthPlugin, { connections })
-    await app.register(operationsPlugin, { routes: service.routes, handlers, connector: connections.connector, verifier })
+    const routed = await deferAsyncActions(app, service, handlers, environment, connections.connector)
+    await app.register(operationsPlugin, { routes: service.routes, handlers: routed, connector: connections.connector, verifier })
     return app
   } catch (error) {
     await connections.closeAll()

@@ -192,6 +192,8 @@ export interface ConnectionDefinition<Config = any> {
 export interface ActionEntry {
   readonly class: string
   readonly config: ConfigValue
+  /** Routes answer 202 and the action runs later, from the durable job queue. */
+  readonly async?: boolean
   readonly handler?: Handler<any, any>
 }
 

@@ -75,6 +75,8 @@ export interface ActionModel {
   readonly config: ConfigValue
   /** Handler module of a `file` action, relative to the project folder. */
   readonly handlerFile?: string
+  /** Runs from the durable job queue; its operations answer 202 at once. */
+  readonly async?: true
   /** Operations that run this action, sorted. */
   readonly operations: readonly string[]
   readonly location: SourceLocation

@@ -82,12 +82,9 @@ export function resolveActions(
       continue
     }
     const asyncNode = entry(a.value, 'async')?.value
-    if (asyncNode?.kind === 'scalar' && asyncNode.value === true) {
-      diagnostics.push(diagnostic('FUSIO_RESOLVE_UNSUPPORTED_ACTION', { name: `${className} with async: true` }, asyncNode.loc))
-    }
     const configNode: LNode = entry(a.value, 'config')?.value ?? { kind: 'map', loc: a.keyLoc, entries: [] }
     const resolved = resolveAction(a.key, a.keyLoc, definition, configNode, connections, env, diagnostics)
-    if (resolved) actions.set(a.key, resolved)
+    if (resolved) actions.set(a.key, asyncNode?.kind === 'scalar' && asyncNode.value === true ? { ...resolved, async: true } : resolved)
     if (definition.actionKeys && configNode.kind === 'map') references.set(a.key, actionReferences(configNode, definition.actionKeys))
   }
   diagnostics.push(...checkReferences(references, new Set(section.entries.map((e) => e.key))))

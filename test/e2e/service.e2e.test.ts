@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { startApp, token } from '../helpers/service.js'
+import { spawnService, startApp, token } from '../helpers/service.js'
 
 const SENTINEL = 'sentinel-4f1c9a7e-secret'
 let project: string
@@ -27,22 +27,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name)
     return statSync(path).isDirectory() ? filesUnder(path) : [path]
-  })
-}
-
-/** Starts `node dist/server.mjs`, resolving once it printed its URL. */
-function spawnService(dir: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [join(dir, 'dist/server.mjs')], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output.split('\n').find((l) => l.includes('"msg":"Service') || /: http:\/\//.test(l)) ?? '')
-      if (match) resolve({ child, url: `http://127.0.0.1:${match[1]}`, output: () => output })
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)))
   })
 }
 

@@ -1,4 +1,5 @@
 /** Loads a built bundle's app factory and signs test tokens (token issuance comes with the API product layer). */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,4 +27,20 @@ export function token(claims: { scope?: string; sub?: string; expiresIn?: string
     .setIssuedAt()
     .setExpirationTime(claims.expiresIn ?? '5m')
     .sign(new TextEncoder().encode(secret))
+}
+
+/** Starts `node dist/server.mjs`, resolving once it printed its URL. */
+export function spawnService(dir: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [join(dir, 'dist/server.mjs')], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output.split('\n').find((l) => l.includes('"msg":"Service') || /: http:\/\//.test(l)) ?? '')
+      if (match) resolve({ child, url: `http://127.0.0.1:${match[1]}`, output: () => output })
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)))
+  })
 }

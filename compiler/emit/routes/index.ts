@@ -92,7 +92,7 @@ function actionsSource(model: Model, options: RoutesOptions): string {
   const imports: string[] = [`import type { ActionEntry } from '${RUNTIME_MODULE}'`]
   const entries: string[] = []
   for (const action of model.actions) {
-    const entry: Record<string, unknown> = { class: action.class, config: action.config }
+    const entry: Record<string, unknown> = { class: action.class, config: action.config, ...(action.async ? { async: true } : {}) }
     if (action.handlerFile) {
       let specifier = posix.relative(options.outDir, action.handlerFile).replace(/\.(m?)ts$/, '.$1js')
       if (!specifier.startsWith('.')) specifier = `./${specifier}`
