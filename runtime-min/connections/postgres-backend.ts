@@ -40,6 +40,13 @@ function statementName(text: string): string {
 
 /** Statements without parameters (transaction control, migration scripts) stay unnamed: they may hold several statements. */
 class PreparingClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super(config)
+    // A client checked out of the pool has no error listener of the pool's: a server that goes away
+    // would crash the process. The failed query itself reports the error (503).
+    this.on('error', () => {})
+  }
+
   override query(config: unknown, values?: unknown, callback?: unknown): any {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       return (super.query as Function).call(this, { name: statementName(config), text: config, values }, callback)
