@@ -31,6 +31,8 @@ export const ERRORS = {
   FUSIO_ERR_SQL_CONSTRAINT: { status: 409, title: 'Conflict' },
   FUSIO_ERR_SQL_NOT_NULL: { status: 400, title: 'Bad Request' },
   FUSIO_ERR_SQL_TABLE_MISSING: { status: 500, title: 'Internal Server Error' },
+  // Redis actions
+  FUSIO_ERR_REDIS_FIELD_NOT_FOUND: { status: 404, title: 'Not Found' },
   // util actions
   FUSIO_ERR_CONDITION_FAILED: { status: 400, title: 'Bad Request' },
   // connections and configuration

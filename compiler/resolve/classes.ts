@@ -18,11 +18,10 @@ const connectionIndex = index(CONNECTIONS)
 
 /** Fusio classes that are recognised but not built by this version: a clear error, not "unknown". */
 const NOT_YET = [
-  'Util-A/B-Test',
-  'Util-Dispatch-Event', 'AMQP-Publish', 'Beanstalk-Publish', 'Redis-Hash-Get', 'Redis-Hash-Get-All', 'Redis-Hash-Set',
-  'Redis-Hash-Delete', 'SQL-Builder', 'PHP-Processor', 'PHP-Sandbox', 'CLI-Processor', 'MongoDB-Find-All',
-  'Fusio\\Adapter\\Amqp\\Connection\\Amqp', 'Fusio\\Adapter\\Redis\\Connection\\Redis',
-  'Fusio\\Adapter\\Beanstalk\\Connection\\Beanstalk', 'amqp', 'redis', 'beanstalk',
+  'Util-A/B-Test', 'Util-Dispatch-Event', 'SQL-Builder', 'PHP-Processor', 'PHP-Sandbox', 'CLI-Processor', 'MongoDB-Find-All',
+  'SMTP-Send', 'GraphQL-Query', 'Elasticsearch-GetAll', 'File-Directory-GetAll',
+  'Fusio\\Adapter\\Mongodb\\Connection\\MongoDB', 'Fusio\\Adapter\\Smtp\\Connection\\Smtp',
+  'Fusio\\Adapter\\Elasticsearch\\Connection\\Elasticsearch', 'Fusio\\Adapter\\File\\Connection\\Filesystem',
 ].map(normalize)
 
 export function findAction(name: string): ActionDefinition | undefined {

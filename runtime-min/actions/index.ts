@@ -5,6 +5,8 @@ import { httpComposition } from './http-composition.js'
 import { httpLoadBalancer } from './http-load-balancer.js'
 import { httpProcessor } from './http-processor.js'
 import { httpRaw } from './http-raw.js'
+import { mqPublish } from './mq-publish.js'
+import { redisHashDelete, redisHashGet, redisHashGetAll, redisHashSet } from './redis-hash.js'
 import { sqlDelete } from './sql-delete.js'
 import { sqlInsert } from './sql-insert.js'
 import { sqlQueryAll, sqlQueryRow } from './sql-query.js'
@@ -25,6 +27,11 @@ export const ACTIONS: readonly ActionDefinition[] = [
   httpLoadBalancer,
   httpProcessor,
   httpRaw,
+  mqPublish,
+  redisHashDelete,
+  redisHashGet,
+  redisHashGetAll,
+  redisHashSet,
   sqlDelete,
   sqlInsert,
   sqlQueryAll,
