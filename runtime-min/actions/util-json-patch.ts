@@ -1,7 +1,7 @@
 /**
  * Util-JSON-Patch: RFC 6902 patches (rfc6902) applied to the request body before the inner action
- * runs, and/or to its response body after. A patch that cannot apply to a request is a 400; to a
- * response, a 500 (the manifest and the inner action disagree).
+ * runs, and/or to its successful response body after. A patch that cannot apply to a request is a
+ * 400; to a successful response, a 500 (the manifest and the inner action disagree).
  */
 import { applyPatch, type Operation } from 'rfc6902'
 import { FusioError } from '../errors.js'
@@ -58,6 +58,8 @@ export const utilJsonPatch: ActionDefinition<JsonPatchConfig> = {
       const result = await deps.action(config.action)(inner, context)
       if (!config.response_patch) return result
       const outcome = outcomeOf(result)
+      // An error answer has its own shape (a problem, an upstream's error): it passes unpatched.
+      if ((outcome.statusCode ?? 200) >= 400) return result
       const { value, failure } = patched(outcome.body, config.response_patch)
       if (failure) throw new FusioError('FUSIO_ERR_INTERNAL', `the response patch does not apply: ${failure}`)
       return resultOf({ ...outcome, body: value }, context)
