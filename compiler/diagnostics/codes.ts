@@ -143,7 +143,7 @@ export const CODES = {
   },
   FUSIO_RESOLVE_CONNECTION_KIND: {
     severity: 'error',
-    template: 'action "{action}" needs a {expected} connection but "{connection}" is {actual}',
+    template: 'action "{action}" needs a connection of kind {expected}, but "{connection}" is {actual}',
     doc: 'Each action names the kind of connection it works with: SQL actions an SQL connection, HTTP actions an HTTP connection, mq-publish an AMQP or Beanstalk one.',
   },
   FUSIO_RESOLVE_INVALID_PATH: {

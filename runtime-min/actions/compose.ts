@@ -1,4 +1,5 @@
 /** What the util actions that wrap other actions share: one shape for any action's result. */
+import { decodeBody } from '../connections/http.js'
 import { isActionResponse } from '../response.js'
 import type { ActionContext, JsonSchema } from '../types.js'
 
@@ -9,9 +10,13 @@ export interface Outcome {
   readonly body: unknown
 }
 
+/** A proxied JSON answer arrives as bytes; actions that work on bodies see it parsed. */
 export function outcomeOf(result: unknown): Outcome {
-  if (isActionResponse(result)) return { statusCode: result.statusCode, headers: result.headers, body: result.body }
-  return { headers: {}, body: result }
+  if (!isActionResponse(result)) return { headers: {}, body: result }
+  const { statusCode, headers, body } = result
+  if (!Buffer.isBuffer(body) || !/[/+]json\b/i.test(headers['content-type'] ?? '')) return { statusCode, headers, body }
+  const { 'content-type': _json, ...rest } = headers
+  return { statusCode, headers: rest, body: decodeBody(headers['content-type'], body) }
 }
 
 export function resultOf(outcome: Outcome, context: ActionContext): unknown {

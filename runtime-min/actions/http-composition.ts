@@ -2,6 +2,7 @@
  * HTTP-Composition: sends the request to several upstreams at once and answers with one object,
  * each upstream's body under its name (or its URL, as Fusio does for a plain list).
  */
+import { decodeBody } from '../connections/http.js'
 import { FusioError } from '../errors.js'
 import type { ActionDefinition } from '../types.js'
 import { forward } from './http-processor.js'
@@ -45,7 +46,7 @@ export const httpComposition: ActionDefinition<HttpCompositionConfig> = {
           if (error instanceof FusioError) throw new FusioError(error.code, `${name}: ${error.message}`, { cause: error })
           throw error
         }
-        const body = answer.value.body
+        const body = decodeBody(answer.value.headers['content-type'], answer.value.body)
         merged[name] = Buffer.isBuffer(body) ? body.toString('utf8') : (body ?? null)
       }
       return merged

@@ -119,13 +119,14 @@ export function encodeBody(method: string, body: unknown, type: HttpActionConfig
   return { body: JSON.stringify(body), contentType }
 }
 
-/** The upstream's answer as ours: status and body unchanged, framing headers dropped. */
+/**
+ * The upstream's answer as ours: status, content type and bytes unchanged (never parsed and
+ * serialized again), framing headers dropped. Actions that wrap this one read the JSON on demand.
+ */
 export function passThrough(upstream: UpstreamResponse, context: ActionContext): ActionResponse {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(upstream.headers)) if (!NOT_RETURNED.has(name)) headers[name] = value
-  // A parsed JSON body is serialized again by the route; its content type is ours to set.
-  if (!Buffer.isBuffer(upstream.body)) delete headers['content-type']
-  return context.response.build(upstream.statusCode, headers, upstream.body)
+  return context.response.build(upstream.statusCode, headers, upstream.body.length === 0 ? undefined : upstream.body)
 }
 
 export const timeoutMs = (config: HttpActionConfig): number | undefined => (config.timeout === undefined ? undefined : config.timeout * 1000)

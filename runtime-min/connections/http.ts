@@ -32,8 +32,8 @@ export interface OutgoingRequest {
 export interface UpstreamResponse {
   readonly statusCode: number
   readonly headers: Readonly<Record<string, string>>
-  /** Parsed JSON when the upstream says JSON; otherwise the bytes; undefined when empty. */
-  readonly body: unknown
+  /** The bytes as they came: a proxy passes them on unparsed; `upstreamJson` reads them when needed. */
+  readonly body: Buffer
 }
 
 export interface SendOptions {
@@ -77,9 +77,10 @@ export function upstreamError(error: unknown, target: string): FusioError {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function parseBody(headers: Record<string, string>, bytes: Buffer): unknown {
+/** A body in a JSON media type, parsed; other bodies (and JSON that does not parse) stay bytes; empty is undefined. */
+export function decodeBody(contentType: string | undefined, bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined
-  if (/[/+]json\b/i.test(headers['content-type'] ?? '')) {
+  if (/[/+]json\b/i.test(contentType ?? '')) {
     try {
       return JSON.parse(bytes.toString('utf8'))
     } catch {
@@ -131,8 +132,7 @@ export async function createHttpClient(config: HttpConfig): Promise<HttpClient &
             bodyTimeout: timeout,
           })
           const headers = flatten(response.headers)
-          const bytes = Buffer.from(await response.body.arrayBuffer())
-          return { statusCode: response.statusCode, headers, body: parseBody(headers, bytes) }
+          return { statusCode: response.statusCode, headers, body: Buffer.from(await response.body.arrayBuffer()) }
         } catch (error) {
           const code = errorCode(error)
           if (attempt >= attempts || !code || !UNREACHABLE.has(code)) throw upstreamError(error, url.origin)

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import amqp from 'amqplib'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,7 +31,7 @@ beforeAll(async () => {
   if (!available) return
   database = await scratchDatabase('postgres')
   await database.exec(readFileSync(join(REPO, 'examples/legacy-bridge/legacy-app/schema.sql'), 'utf8'))
-  const { startLegacyApp } = (await import('../../examples/legacy-bridge/legacy-app/server.mjs')) as {
+  const { startLegacyApp } = (await import(pathToFileURL(join(REPO, 'examples/legacy-bridge/legacy-app/server.mjs')).href)) as {
     startLegacyApp(options: { databaseUrl: string; token: string }): Promise<typeof legacy>
   }
   legacy = await startLegacyApp({ databaseUrl: database.url, token: LEGACY_TOKEN })
