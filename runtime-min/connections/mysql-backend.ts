@@ -6,7 +6,7 @@
 import mysql from 'mysql2'
 import { Kysely, MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely'
 import { FusioError } from '../errors.js'
-import { describeTable, type SqlBackend, type ServerTarget } from './sql.js'
+import { describeTable, tableName, type SqlBackend, type ServerTarget } from './sql.js'
 import { booleanOf, decimal } from './sql-values.js'
 
 type Convert = (value: unknown) => unknown
@@ -99,9 +99,7 @@ export function mysqlBackend(target: ServerTarget): SqlBackend {
       return new Kysely<any>({ dialect: new MysqlDialect({ pool: preparingPool(pool) }) })
     },
     async readTable(db, table) {
-      const dot = table.indexOf('.')
-      const schema = dot > 0 ? table.slice(0, dot) : null
-      const name = dot > 0 ? table.slice(dot + 1) : table
+      const { schema, name } = tableName(table)
       const result = await sql<{ name: string; column_key: string; extra: string; data_type: string }>`
         select column_name as name, column_key as column_key, extra as extra, data_type as data_type
         from information_schema.columns

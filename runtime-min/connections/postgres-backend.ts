@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { FusioError } from '../errors.js'
-import { describeTable, type SqlBackend, type ServerTarget } from './sql.js'
+import { describeTable, tableName, type SqlBackend, type ServerTarget } from './sql.js'
 import { decimal, integer, utcTimestamp } from './sql-values.js'
 
 const INT8 = 20
@@ -85,9 +85,7 @@ export function postgresBackend(target: ServerTarget): SqlBackend {
       return new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
     },
     async readTable(db, table) {
-      const dot = table.indexOf('.')
-      const schema = dot > 0 ? table.slice(0, dot) : null
-      const name = dot > 0 ? table.slice(dot + 1) : table
+      const { schema, name } = tableName(table)
       const result = await sql<{ name: string; generated: boolean; primary: boolean; timestamp: boolean }>`
         select c.column_name as name, c.data_type = 'timestamp without time zone' as timestamp,
           (c.is_identity = 'YES' or coalesce(c.column_default, '') like 'nextval(%') as generated,

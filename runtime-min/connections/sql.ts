@@ -53,6 +53,12 @@ export function describeTable(
   return { columns, primaryKey, generated: named('generated'), timestamps: named('timestamp') }
 }
 
+/** `schema.table` or `table` (the connection's default schema, given as null). */
+export function tableName(table: string): { readonly schema: string | null; readonly name: string } {
+  const dot = table.indexOf('.')
+  return dot > 0 ? { schema: table.slice(0, dot), name: table.slice(dot + 1) } : { schema: null, name: table }
+}
+
 /** What each dialect module provides; the connection adds laziness, caching and re-opening. */
 export interface SqlBackend {
   /** A kysely instance whose pool (or file) opens on the first query. */

@@ -6,13 +6,11 @@
 import { execFileSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib'
-import type { FastifyBaseLogger } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { amqpConnection, type AmqpConnection } from '../../runtime-min/connections/amqp.js'
-import { mqPublish } from '../../runtime-min/actions/mq-publish.js'
-import { FusioError } from '../../runtime-min/errors.js'
-import { responseFactory } from '../../runtime-min/response.js'
-import type { ActionContext, ActionDeps, ActionRequest, Connection } from '../../runtime-min/types.js'
+import { mqPublish, type MqPublishConfig } from '../../runtime-min/actions/mq-publish.js'
+import type { Connection } from '../../runtime-min/types.js'
+import { actionOn, failure } from '../helpers/actions.js'
 import { probeService, SERVICES } from '../helpers/services.js'
 
 const { url } = SERVICES.rabbitmq
@@ -22,26 +20,10 @@ const RUN = `fusio-test-${process.pid}-${Date.now()}`
 let names = 0
 const unique = (what: string) => `${RUN}-${what}-${++names}`
 
-const log = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger
-
-function handler(connection: Connection, config: Parameters<typeof mqPublish.create>[0]) {
-  const deps = { connector: { get: () => connection.client }, connections: { get: () => connection }, log } as unknown as ActionDeps
-  return mqPublish.create(config, deps)
-}
-
-function call(handle: ReturnType<typeof mqPublish.create>, body: unknown, requestId: string): Promise<unknown> {
-  const request = { operationId: 'publish', method: 'POST', url: '/publish', body, query: {}, params: {}, headers: {}, ip: '127.0.0.1' } as ActionRequest
-  const context = { operationId: 'publish', requestId, connector: { get: () => undefined }, response: responseFactory, log } as unknown as ActionContext
-  return Promise.resolve(handle(request, context))
-}
-
-async function failure(promise: Promise<unknown>): Promise<FusioError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(FusioError)
-  return error as FusioError
+/** mq-publish on this connection; each call publishes `body` as a request with the given id. */
+function handler(connection: Connection, config: MqPublishConfig) {
+  const publish = actionOn(mqPublish, config, connection)
+  return (body: unknown, requestId: string) => publish({ method: 'POST', body, requestId })
 }
 
 function rabbitmqctl(...args: string[]): string {
@@ -109,7 +91,7 @@ describe.runIf(probe.available)('the AMQP connection and mq-publish' + probe.rea
     const publish = handler(connection, { connection: 'Queue', queue })
     const requests = Array.from({ length: 5 }, (_, i) => ({ id: `${RUN}-request-${i}`, body: { order: i, items: ['a', 'b'], note: 'grüße' } }))
     for (const { id, body } of requests) {
-      const response = await call(publish, body, id)
+      const response = await publish(body, id)
       expect(response).toMatchObject({ statusCode: 202, body: { success: true, message: 'Message successfully published' } })
     }
     const messages = await drain(queue)
@@ -118,7 +100,7 @@ describe.runIf(probe.available)('the AMQP connection and mq-publish' + probe.rea
     for (const [i, message] of messages.entries()) {
       expect(JSON.parse(message.content.toString('utf8'))).toEqual(requests[i].body)
       expect(message.properties).toMatchObject({ messageId: requests[i].id, contentType: 'application/json', deliveryMode: 2 })
-      expect(message.properties.headers).toMatchObject({ 'x-fusio-operation-id': 'publish', 'x-fusio-request-id': requests[i].id })
+      expect(message.properties.headers).toMatchObject({ 'x-fusio-operation-id': 'test', 'x-fusio-request-id': requests[i].id })
     }
     // The queue was declared durable, so it and its messages survive a broker restart.
     const { messageCount } = await channel.checkQueue(queue)
@@ -141,7 +123,7 @@ describe.runIf(probe.available)('the AMQP connection and mq-publish' + probe.rea
     const exchange = unique('exchange')
     exchanges.push(exchange)
     const publish = handler(connection, { connection: 'Queue', exchange, queue, routingKey: 'orders' })
-    await call(publish, { via: 'exchange' }, `${RUN}-exchange`)
+    await publish({ via: 'exchange' }, `${RUN}-exchange`)
     const messages = await drain(queue)
     expect(messages.map((m) => [m.fields.exchange, m.fields.routingKey, m.content.toString()])).toEqual([[exchange, 'orders', '{"via":"exchange"}']])
   })
@@ -188,7 +170,7 @@ describe.runIf(probe.available)('the AMQP connection and mq-publish' + probe.rea
     const queue = newQueue()
     await channel.assertQueue(queue, { durable: true })
     const down = (await amqpConnection.create({ host: '127.0.0.1', port: 1 })) as AmqpConnection
-    const error = await failure(call(handler(down, { connection: 'Queue', queue }), { lost: true }, `${RUN}-down`))
+    const error = await failure(handler(down, { connection: 'Queue', queue })({ lost: true }, `${RUN}-down`))
     expect(error.status).toBe(503)
     expect((await channel.checkQueue(queue)).messageCount).toBe(0)
     await down.close()
@@ -196,7 +178,7 @@ describe.runIf(probe.available)('the AMQP connection and mq-publish' + probe.rea
 
   it('rejects a connection of another kind, and a publish without queue or exchange', async () => {
     const other = { kind: 'sql', client: {}, ping: async () => {}, close: async () => {} } as Connection
-    expect((await failure(call(handler(other, { connection: 'Db', queue: 'q' }), {}, 'x'))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
+    expect((await failure(handler(other, { connection: 'Db', queue: 'q' })({}, 'x'))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
     expect((await failure(connection.client.publish({}, Buffer.from('{}')))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
   })
 })

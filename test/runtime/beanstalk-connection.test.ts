@@ -3,14 +3,11 @@
  * request body as JSON, concurrent publishes to several tubes never cross, a job that is too big is
  * the client's 400, and an unreachable server is a 503.
  */
-import type { FastifyBaseLogger } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { beanstalkConnection, type BeanstalkConnection } from '../../runtime-min/connections/beanstalk.js'
 import { BeanstalkClient } from '../../runtime-min/connections/beanstalk-client.js'
-import { mqPublish } from '../../runtime-min/actions/mq-publish.js'
-import { FusioError } from '../../runtime-min/errors.js'
-import { responseFactory } from '../../runtime-min/response.js'
-import type { ActionContext, ActionDeps, ActionRequest } from '../../runtime-min/types.js'
+import { mqPublish, type MqPublishConfig } from '../../runtime-min/actions/mq-publish.js'
+import { actionOn, failure } from '../helpers/actions.js'
 import { probeService, SERVICES } from '../helpers/services.js'
 
 const { host, port, url } = SERVICES.beanstalkd
@@ -20,33 +17,17 @@ const RUN = `fusio-test-${process.pid}-${Date.now()}`
 let tubes = 0
 const newTube = () => `${RUN}-${++tubes}`
 
-const log = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger
-
-function handler(connection: BeanstalkConnection, config: Parameters<typeof mqPublish.create>[0]) {
-  const deps = { connector: { get: () => connection.client }, connections: { get: () => connection }, log } as unknown as ActionDeps
-  return mqPublish.create(config, deps)
-}
-
-function call(handle: ReturnType<typeof mqPublish.create>, body: unknown): Promise<unknown> {
-  const request = { operationId: 'publish', method: 'POST', url: '/publish', body, query: {}, params: {}, headers: {}, ip: '127.0.0.1' } as ActionRequest
-  const context = { operationId: 'publish', requestId: `${RUN}-request`, connector: { get: () => undefined }, response: responseFactory, log } as unknown as ActionContext
-  return Promise.resolve(handle(request, context))
-}
-
-async function failure(promise: Promise<unknown>): Promise<FusioError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(FusioError)
-  return error as FusioError
+/** mq-publish on this connection; each call publishes `body` as a request. */
+function handler(connection: BeanstalkConnection, config: MqPublishConfig) {
+  const publish = actionOn(mqPublish, config, connection)
+  return (body: unknown) => publish({ method: 'POST', body, requestId: `${RUN}-request` })
 }
 
 describe('an unreachable beanstalkd', () => {
   it('fails fast with 503 from publish and ping', async () => {
     const connection = (await beanstalkConnection.create({ host: '127.0.0.1', port: 1 })) as BeanstalkConnection
     const started = Date.now()
-    const error = await failure(call(handler(connection, { connection: 'Jobs', tube: 'nowhere' }), { lost: true }))
+    const error = await failure(handler(connection, { connection: 'Jobs', tube: 'nowhere' })({ lost: true }))
     expect(error.code).toBe('FUSIO_ERR_CONNECTION_UNAVAILABLE')
     expect(error.status).toBe(503)
     expect(Date.now() - started).toBeLessThan(1000)
@@ -96,7 +77,7 @@ describe.runIf(probe.available)('the Beanstalk connection and mq-publish' + prob
   it('puts the request body as JSON into the tube and answers 202', async () => {
     const tube = newTube()
     const body = { order: 7, items: ['a', 'b'], note: 'grüße\r\n' }
-    const response = await call(handler(connection, { connection: 'Jobs', tube }), body)
+    const response = await handler(connection, { connection: 'Jobs', tube })(body)
     expect(response).toMatchObject({ statusCode: 202, body: { success: true, message: 'Message successfully published' } })
     const jobs = await take(tube)
     expect(jobs).toHaveLength(1)
@@ -151,8 +132,8 @@ describe.runIf(probe.available)('the Beanstalk connection and mq-publish' + prob
 
   it('refuses AMQP-only keys and a missing tube', async () => {
     const withExchange = handler(connection, { connection: 'Jobs', tube: newTube(), exchange: 'x' })
-    expect((await failure(call(withExchange, {}))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
+    expect((await failure(withExchange({}))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
     const withoutTube = handler(connection, { connection: 'Jobs', exchange: 'x' })
-    expect((await failure(call(withoutTube, {}))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
+    expect((await failure(withoutTube({}))).code).toBe('FUSIO_ERR_CONFIG_INVALID')
   })
 })

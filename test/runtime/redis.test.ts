@@ -5,13 +5,11 @@
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyBaseLogger } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisConnection, type RedisConnection } from '../../runtime-min/connections/redis.js'
 import { redisHashDelete, redisHashGet, redisHashGetAll, redisHashSet, type RedisHashConfig } from '../../runtime-min/actions/redis-hash.js'
-import { FusioError } from '../../runtime-min/errors.js'
-import { responseFactory } from '../../runtime-min/response.js'
-import type { ActionContext, ActionDefinition, ActionDeps, ActionRequest } from '../../runtime-min/types.js'
+import type { ActionDefinition } from '../../runtime-min/types.js'
+import { actionOn, failure, type CallInput } from '../helpers/actions.js'
 import { probeService, SERVICES } from '../helpers/services.js'
 
 const { host, port, url } = SERVICES.redis
@@ -19,19 +17,10 @@ const probe = await probeService('redis')
 
 const RUN = `fusio-test-${process.pid}-${Date.now()}`
 let keys = 0
-const log = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} } as unknown as FastifyBaseLogger
+type Call = (input?: CallInput) => Promise<unknown>
 
-type Call = (input?: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }) => Promise<unknown>
-
-function action(definition: ActionDefinition<RedisHashConfig>, connection: RedisConnection, key: string): Call {
-  const deps = { connector: { get: () => connection.client }, connections: { get: () => connection }, log } as unknown as ActionDeps
-  const handle = definition.create({ connection: 'Cache', key }, deps)
-  return async ({ params = {}, query = {}, body } = {}) => {
-    const request = { operationId: 'hash', method: 'GET', url: '/hash', body, query, params, headers: {}, ip: '127.0.0.1' } as ActionRequest
-    const context = { operationId: 'hash', requestId: 'r', connector: deps.connector, response: responseFactory, log } as unknown as ActionContext
-    return handle(request, context)
-  }
-}
+const action = (definition: ActionDefinition<RedisHashConfig>, connection: RedisConnection, key: string): Call =>
+  actionOn(definition, { connection: 'Cache', key }, connection)
 
 function hash(connection: RedisConnection, key: string) {
   return {
@@ -40,15 +29,6 @@ function hash(connection: RedisConnection, key: string) {
     set: action(redisHashSet, connection, key),
     delete: action(redisHashDelete, connection, key),
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<FusioError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(FusioError)
-  return error as FusioError
 }
 
 /** A TCP proxy to Redis that can go down and come back on the same port, as a restarting Redis would. */
