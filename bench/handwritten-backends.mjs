@@ -29,8 +29,21 @@ app.get('/item', async (request) => {
   const rows = await db.selectFrom('bench_item').selectAll().orderBy('id', 'desc').limit(count).offset(startIndex).execute()
   return { totalResults: Number(total.total), itemsPerPage: count, startIndex, entry: rows }
 })
+// The same request upstream as the generated proxy sends: the client's headers minus hop-by-hop ones
+// and credentials, and Fusio's context headers.
+const dropped = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'authorization', 'cookie', 'content-length', 'user-agent', 'accept-encoding'])
 app.get('/users/:id', async (request, reply) => {
-  const response = await agent.request({ origin: upstream.origin, path: `/users/${encodeURIComponent(request.params.id)}`, method: 'GET' })
+  const headers = {}
+  for (const [name, value] of Object.entries(request.headers)) if (!dropped.has(name) && !name.startsWith('x-fusio-')) headers[name] = value
+  headers['x-fusio-operation-id'] = 'user.get'
+  headers['x-fusio-user-anonymous'] = '1'
+  headers['x-fusio-remote-ip'] = request.ip
+  headers['x-request-id'] = request.id
+  headers['x-forwarded-for'] = request.ip
+  headers['x-forwarded-host'] = request.headers.host
+  headers['user-agent'] = 'fusio-ts'
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''
+  const response = await agent.request({ origin: upstream.origin, path: `/users/${encodeURIComponent(request.params.id)}${query}`, method: 'GET', headers })
   reply.code(response.statusCode).header('content-type', response.headers['content-type'])
   return Buffer.from(await response.body.arrayBuffer())
 })

@@ -48,9 +48,12 @@ export function idArgument(request: ActionRequest): string | number {
 export function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
   for (const key in row) {
     const value = row[key]
-    if (value instanceof Uint8Array) row[key] = Buffer.from(value).toString('base64')
-    else if (value instanceof Date) row[key] = value.toISOString()
-    else if (typeof value === 'bigint') row[key] = Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()
+    // Most values are strings and numbers: one typeof test lets them through.
+    if (typeof value === 'object') {
+      if (value === null) continue
+      if (value instanceof Uint8Array) row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+      else if (value instanceof Date) row[key] = value.toISOString()
+    } else if (typeof value === 'bigint') row[key] = Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()
   }
   return row
 }

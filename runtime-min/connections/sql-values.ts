@@ -1,13 +1,20 @@
 /**
- * One shape for column values on every dialect: booleans as booleans, timestamps as Dates (UTC when
- * the column has no zone), dates as `YYYY-MM-DD`, decimals and 64-bit integers as numbers when exact.
+ * One shape for column values on every dialect: booleans as booleans, timestamps as RFC 3339 UTC
+ * (read as UTC when the column has no zone), dates as `YYYY-MM-DD`, decimals and 64-bit integers as
+ * numbers when exact.
  */
 
-/** `2024-05-01 10:20:30[.123]` without a zone is read as UTC, never as the server's local time. */
-export function utcTimestamp(text: string): Date | string {
-  const iso = text.includes('T') ? text : text.replace(' ', 'T')
-  const date = new Date(/(Z|[+-]\d\d(:?\d\d)?)$/i.test(iso) ? iso : `${iso}Z`)
-  return Number.isNaN(date.getTime()) ? text : date
+const PLAIN_TIMESTAMP = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?$/
+
+/**
+ * `2024-05-01 10:20:30[.123]` without a zone is read as UTC, never as the server's local time, and
+ * written as `Date#toISOString` would; the common zone-less form is rewritten without a Date (a hot path).
+ */
+export function utcTimestamp(text: string): string {
+  const plain = PLAIN_TIMESTAMP.exec(text)
+  if (plain) return `${plain[1]}T${plain[2]}.${(plain[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`
+  const date = new Date(text.includes('T') ? text : text.replace(' ', 'T'))
+  return Number.isNaN(date.getTime()) ? text : date.toISOString()
 }
 
 /** Exact integers become numbers; larger ones stay decimal strings rather than lose digits. */
