@@ -2,7 +2,7 @@
  * `async: true` actions: 202 at once, the action runs from the durable job queue, failures are
  * retried, and a job whose process was killed mid-run is run again by the next process.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -59,6 +59,13 @@ describe('async actions', () => {
     expect(body).toMatchObject({ success: true, message: 'Request was queued for execution' })
     await eventually(() => expect(rows(join(dir, 'app.db'), "select name from event where name = 'queued'")).toHaveLength(1))
     await eventually(() => expect(rows(join(dir, 'service.db'), `select status, attempts from fusio_job where id = '${body.id}'`)).toEqual([{ status: 'done', attempts: 1 }]))
+  })
+
+  it('are documented as answering 202 in the OpenAPI document', () => {
+    const openapi = JSON.parse(readFileSync(join(project, 'dist/openapi.json'), 'utf8'))
+    const responses = openapi.paths['/events'].post.responses
+    expect(Object.keys(responses).sort()).toEqual(['202', 'default'])
+    expect(responses['202'].content['application/json'].schema.required).toEqual(['success', 'message'])
   })
 
   it('still validate the request before queueing it', async () => {

@@ -31,14 +31,25 @@ const PROBLEM: Json = {
   required: ['type', 'title', 'status', 'success', 'message'],
 }
 
+/** What an operation of an `async: true` action answers instead of its own success response. */
+const QUEUED: Json = {
+  description: 'Queued: the action runs later',
+  content: {
+    'application/json': {
+      schema: { type: 'object', properties: { success: { type: 'boolean' }, message: { type: 'string' }, id: { type: 'string', description: 'job id' } }, required: ['success', 'message'] },
+    },
+  },
+}
+
 export function buildOpenApi(model: Model): Record<string, Json> {
   const paths: Record<string, Record<string, Json>> = {}
+  const deferred = new Set(model.actions.filter((a) => a.async).map((a) => a.name))
   for (const op of model.operations) {
     op.urls.forEach((url, index) => {
       const path = openApiPath(url.slice(model.service.basePath.length) || '/', op)
       paths[path] ??= {}
       // Legacy routes also answer unprefixed for their newest version; operation ids must stay unique.
-      paths[path][op.method.toLowerCase()] = operationObject(op, index === 0 ? op.id : `${op.id}.latest`)
+      paths[path][op.method.toLowerCase()] = operationObject(op, index === 0 ? op.id : `${op.id}.latest`, deferred.has(op.action))
     })
   }
   const schemas: Record<string, Json> = {}
@@ -77,7 +88,7 @@ function content(use: SchemaUse): Json {
   return { 'application/json': { schema: use.kind === 'passthru' ? {} : { $ref: toComponent(use.key) } } }
 }
 
-function operationObject(op: OperationModel, operationId: string): Json {
+function operationObject(op: OperationModel, operationId: string, queued: boolean): Json {
   const parameters: Json[] = []
   const describe = (schema: JsonSchemaDoc | undefined, where: 'path' | 'query') => {
     if (!schema || typeof schema === 'boolean') return
@@ -98,8 +109,11 @@ function operationObject(op: OperationModel, operationId: string): Json {
   describe(op.query, 'query')
   const responses: Record<string, Json> = {}
   for (const r of op.responses) {
+    // An async action's own success answer never reaches the client: it gets 202 instead.
+    if (queued && r.status < 300) continue
     responses[String(r.status)] = { description: r.status === op.httpCode ? 'Success' : `Status ${r.status}`, content: content(r.schema) }
   }
+  if (queued) responses['202'] = QUEUED
   responses.default = { description: 'A problem', content: { 'application/problem+json': { schema: { $ref: toComponent('Problem') } } } }
   return {
     operationId,
