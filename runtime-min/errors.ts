@@ -39,6 +39,7 @@ export const ERRORS = {
   FUSIO_ERR_CONNECTION_UNAVAILABLE: { status: 503, title: 'Service Unavailable' },
   FUSIO_ERR_UPSTREAM_UNAVAILABLE: { status: 502, title: 'Bad Gateway' },
   FUSIO_ERR_UPSTREAM_TIMEOUT: { status: 504, title: 'Gateway Timeout' },
+  FUSIO_ERR_PUBLISH_UNCONFIRMED: { status: 504, title: 'Gateway Timeout' },
   FUSIO_ERR_CONFIG_INVALID: { status: 500, title: 'Internal Server Error' },
   FUSIO_ERR_CONFIG_MISSING_ENV: { status: 500, title: 'Internal Server Error' },
   // service state

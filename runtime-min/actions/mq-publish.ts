@@ -50,9 +50,10 @@ export const mqPublish: ActionDefinition<MqPublishConfig> = {
       // Fusio publishes the payload as JSON; a request without a body sends null.
       const body = Buffer.from(JSON.stringify(request.body ?? null))
       if (isAmqpConnection(connection)) {
+        // The request id (the client's X-Request-Id when it sends one) is the message id: a retry after a
+        // 504 that repeats it lets consumers drop a message that reached the queue twice.
         await connection.client.publish({ queue, exchange: config.exchange, routingKey: config.routingKey }, body, {
           contentType: 'application/json',
-          // The request id is the message id, so consumers can drop a message published twice.
           messageId: context.requestId,
           headers: { 'x-fusio-operation-id': context.operationId, 'x-fusio-request-id': context.requestId },
         })

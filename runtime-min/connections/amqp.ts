@@ -64,9 +64,21 @@ const CONFIRM_TIMEOUT_MS = 10_000
 /** Channel errors that mean the configuration does not fit the broker: access refused, not found, not allowed, precondition failed. */
 const REFUSALS = new Set([403, 404, 405, 406])
 
-/** Refusals of the broker are configuration errors (500); everything else means the broker cannot be used (503). */
+/** The broker may hold the message: it was sent, but its confirm was lost with the connection or never came. */
+class Unconfirmed extends Error {}
+
+/**
+ * Refusals of the broker are configuration errors (500); a message whose fate is unknown is a 504 (a
+ * retry with the same Idempotency-Key lets consumers drop the copy); anything else means the broker
+ * cannot be used and nothing was stored (503).
+ */
 function amqpError(error: unknown): FusioError {
   if (error instanceof FusioError) return error
+  if (error instanceof Unconfirmed) {
+    return new FusioError('FUSIO_ERR_PUBLISH_UNCONFIRMED', `the AMQP broker did not confirm the message (${error.message}); it may have been published`, {
+      cause: error,
+    })
+  }
   const code = (error as { code?: unknown }).code
   if (typeof code === 'number' && REFUSALS.has(code)) {
     return new FusioError('FUSIO_ERR_CONFIG_INVALID', `the AMQP broker refused the queue or exchange (${code})`, { cause: error })
@@ -157,11 +169,18 @@ async function createAmqpConnection(config: AmqpConfig): Promise<AmqpConnection>
 
   function confirmed(s: Session, exchange: string, routingKey: string, body: Buffer, options: PublishOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no confirm from the broker within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS)
+      let sent = false
+      const timer = setTimeout(() => {
+        // A broker that stopped answering (blocked, frozen) is left behind: the next publish connects afresh.
+        s.model.close().catch(ignore)
+        reject(new Unconfirmed(`no confirm within ${CONFIRM_TIMEOUT_MS} ms`))
+      }, CONFIRM_TIMEOUT_MS)
       const settle = (error: unknown): void => {
         clearTimeout(timer)
-        if (error) reject(error)
-        else resolve()
+        if (!error) resolve()
+        // A nack is the broker's definite "not stored"; a channel that closed after the send leaves it open.
+        else if (sent && !(error instanceof Error && error.message === 'message nacked')) reject(new Unconfirmed(error instanceof Error ? error.message : String(error)))
+        else reject(error)
       }
       try {
         s.channel.publish(
@@ -171,6 +190,7 @@ async function createAmqpConnection(config: AmqpConfig): Promise<AmqpConnection>
           { contentType: options.contentType, headers: options.headers, messageId: options.messageId, persistent: options.persistent ?? true },
           settle,
         )
+        sent = true
       } catch (error) {
         // amqplib throws at once when the channel has already closed.
         settle(error)
@@ -189,7 +209,9 @@ async function createAmqpConnection(config: AmqpConfig): Promise<AmqpConnection>
         await declare(s, target, routingKey)
         await confirmed(s, exchange, routingKey, body, options)
       } catch (error) {
-        throw amqpError(s.failure ?? error)
+        // A refusal the broker closed the channel with (unknown exchange) explains the lost confirm: it stored nothing.
+        const refused = REFUSALS.has((s.failure as { code?: number } | undefined)?.code ?? 0)
+        throw amqpError(error instanceof Unconfirmed && !refused ? error : (s.failure ?? error))
       }
     },
   }

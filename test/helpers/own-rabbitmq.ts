@@ -95,6 +95,8 @@ function alive(pid: number): boolean {
 export async function ownRabbitmq(): Promise<OwnRabbitmq> {
   const scripts = rabbitmqScripts()
   if (!scripts) throw new Error('RabbitMQ is not installed (no rabbitmq-server and rabbitmqctl found)')
+  const server = join(scripts, 'rabbitmq-server')
+  const rabbitmqctl = join(scripts, 'rabbitmqctl')
   const { port, distPort } = await freePorts()
   const node = `fusio-${process.pid}@localhost`
   const dir = mkdtempSync(join(tmpdir(), 'fusio-rabbitmq-'))
@@ -123,7 +125,7 @@ export async function ownRabbitmq(): Promise<OwnRabbitmq> {
     // The distribution port on the loopback interface only, as the machine's node has it.
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   }
-  const ctl = (args: string[], timeout: number) => run(join(scripts, 'rabbitmqctl'), ['-q', '-n', node, ...args], env, dir, timeout)
+  const ctl = (args: string[], timeout: number) => run(rabbitmqctl, ['-q', '-n', node, ...args], env, dir, timeout)
   const nodePid = (): number | undefined => {
     const text = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : ''
     return /^\d+$/.test(text) ? Number(text) : undefined
@@ -153,7 +155,7 @@ export async function ownRabbitmq(): Promise<OwnRabbitmq> {
     // A PID file left by a node that was killed belongs to a process that is gone.
     rmSync(pidFile, { force: true })
     // -detached returns at once; the node boots in the background.
-    await run(join(scripts, 'rabbitmq-server'), ['-detached'], env, dir, 30_000)
+    await run(server, ['-detached'], env, dir, 30_000)
     const deadline = started + START_TIMEOUT_MS
     while (!(await portOpen())) {
       if (Date.now() > deadline) throw new Error(`${node} did not open 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms; log:\n${logTail()}`)
