@@ -116,7 +116,7 @@ function checkReferences(references: ReadonlyMap<string, LNode[]>, declared: Rea
     for (const node of references.get(name) ?? []) {
       const next = stringValue(node)!
       if (state.get(next) === 'visiting') {
-        const cycle = [...path.slice(path.indexOf(next)), name, next]
+        const cycle = next === name ? [name, name] : [...path.slice(path.indexOf(next)), name, next]
         diagnostics.push(diagnostic('FUSIO_RESOLVE_ACTION_CYCLE', { cycle: cycle.join(' → ') }, node.loc))
       } else visit(next, [...path, name])
     }

@@ -2,6 +2,7 @@
  * HTTP-Load-Balancer: forwards each request to one of several upstreams picked at random. When the
  * picked one cannot be reached, an idempotent request moves on to the next; others fail with 502.
  */
+import { IDEMPOTENT } from '../connections/http.js'
 import { FusioError } from '../errors.js'
 import type { ActionDefinition } from '../types.js'
 import { forward } from './http-processor.js'
@@ -10,8 +11,6 @@ import { httpClientOf, httpConfigProperties, passThrough, type HttpActionConfig 
 export interface HttpLoadBalancerConfig extends HttpActionConfig {
   readonly url: readonly string[]
 }
-
-const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE'])
 
 export const httpLoadBalancer: ActionDefinition<HttpLoadBalancerConfig> = {
   name: 'http-load-balancer',

@@ -32,7 +32,7 @@ export const httpRaw: ActionDefinition<HttpRawConfig> = {
   },
   create(config, deps) {
     const client = httpClientOf(deps, config.connection)
-    const render = config.body === undefined ? undefined : compileTemplate(config.body)
+    const render = config.body === undefined ? undefined : compileTemplate(config.body, 'none')
     const type = config.type ?? 'json'
     const contentType = type in CONTENT_TYPES ? CONTENT_TYPES[type as BodyType] : type
     return async (request, context) => {

@@ -62,8 +62,14 @@ let sharedClient: Promise<HttpClient> | undefined
 export function substitute(url: string, params: Readonly<Record<string, string>>): string {
   return url.replace(/:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, colon?: string, brace?: string) => {
     const name = (colon ?? brace)!
+    const value = params[name]
     // `https://host:8080` keeps its port: only names that are parameters are replaced.
-    return params[name] === undefined ? match : encodeURIComponent(params[name])
+    if (value === undefined) return match
+    // URL resolution would turn `.` and `..` into steps out of the upstream's path.
+    if (value === '.' || value === '..') {
+      throw new FusioError('FUSIO_ERR_VALIDATION_PARAMS', `${name} must not be "${value}"`, { errors: [{ in: 'path', field: name, pointer: `/${name}`, message: 'must not be a dot segment' }] })
+    }
+    return encodeURIComponent(value)
   })
 }
 

@@ -43,7 +43,6 @@ function fieldArgument(request: ActionRequest): string {
   })
 }
 
-// Until the catalog has a 404 code for a missing hash field (the SQL one would name the wrong store).
 const fieldMissing = () => new FusioError('FUSIO_ERR_REDIS_FIELD_NOT_FOUND', 'Provided field does not exist')
 
 /** The `value` member of the body: text, or a number or boolean stored as its text. */

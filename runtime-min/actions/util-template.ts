@@ -20,7 +20,7 @@ export const utilTemplate: ActionDefinition<TemplateConfig> = {
   configSchema: {
     type: 'object',
     properties: {
-      template: { type: 'string', description: 'Liquid/Twig template, e.g. <h1>{{ context.title | escape }}</h1>' },
+      template: { type: 'string', description: 'Liquid/Twig template, e.g. <h1>{{ context.title }}</h1>; values are HTML-escaped (| raw opts out)' },
       content_type: { type: 'string', description: 'default text/html; charset=utf-8' },
       context: actionProperty,
     },
@@ -28,7 +28,7 @@ export const utilTemplate: ActionDefinition<TemplateConfig> = {
     additionalProperties: false,
   },
   create(config, deps) {
-    const render = compileTemplate(config.template)
+    const render = compileTemplate(config.template, 'html')
     const contentType = config.content_type ?? 'text/html; charset=utf-8'
     return async (request, context) => {
       const data = config.context ? outcomeOf(await deps.action(config.context)(request, context)).body : null

@@ -1,7 +1,8 @@
 /**
  * `amqp` connections (Fusio's Amqp): publishes to RabbitMQ or another AMQP 0-9-1 broker over one
  * connection and one confirm channel, opened on first use. A publish resolves only once the broker
- * has confirmed the message; a broker that is down, a dropped connection or a nack is a 503. After
+ * has confirmed the message; a broker that is down or a nack is a 503 (nothing stored), a confirm
+ * lost with the connection a 504 (it may be stored). After
  * the connection or channel closes, the next publish opens a new one.
  */
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib'

@@ -55,8 +55,8 @@ export function isHttpConnection(connection: Connection): connection is HttpConn
   return connection.kind === 'http'
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
-/** Failures before a request reached the upstream's application: a retry cannot do it twice. */
+export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+/** Failures of the connection itself; only idempotent requests are retried after them, as one may have been sent. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
 
@@ -126,7 +126,8 @@ export async function createHttpClient(config: HttpConfig): Promise<HttpClient &
             origin: url.origin,
             path: `${url.pathname}${url.search}`,
             method: method as Dispatcher.HttpMethod,
-            headers: { ...defaults, ...request.headers },
+            // The connection's own headers (keys, tenant ids) win over anything a client sent.
+            headers: { ...request.headers, ...defaults },
             body: request.body,
             headersTimeout: timeout,
             bodyTimeout: timeout,

@@ -95,7 +95,7 @@ export function mysqlBackend(target: ServerTarget): SqlBackend {
     open() {
       const pool = mysql.createPool({ ...options, connectionLimit: Number(target.params.pool_max) || 10, enableKeepAlive: true })
       // TIMESTAMP columns convert with the session's zone: UTC, like everything else here.
-      pool.on('connection', (connection) => connection.query("set time_zone = '+00:00'"))
+      pool.on('connection', (connection) => connection.query("set time_zone = '+00:00'", () => {}))
       return new Kysely<any>({ dialect: new MysqlDialect({ pool: preparingPool(pool) }) })
     },
     async readTable(db, table) {

@@ -11,8 +11,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { sqlConnection, type SqlConnection } from '../connections/sql.js'
 import type { RuntimeEnvironment } from '../config.js'
 import type { ActionRequest } from '../types.js'
+import { withSqlErrors } from '../actions/sql-shared.js'
 
-/** What a worker needs to run a job again later: the request as the action saw it, minus credentials. */
+/** What a worker needs to run a job again later: the request as the action saw it, minus credential headers. */
 export interface Job {
   readonly id: string
   readonly action: string
@@ -38,7 +39,8 @@ export interface QueueOptions {
 }
 
 const TABLE = 'fusio_job'
-const NOT_STORED = new Set(['authorization', 'cookie', 'proxy-authorization'])
+/** Headers that look like credentials are not written to the job table. */
+const NOT_STORED = /authorization|cookie|token|secret|password|api-?key|session/i
 
 export function queueOptions(env: RuntimeEnvironment['env']): QueueOptions {
   const number = (name: string, fallback: number) => (Number(env[name]) > 0 ? Number(env[name]) : fallback)
@@ -68,7 +70,7 @@ async function createTable(db: Kysely<any>): Promise<void> {
 }
 
 function storable(request: ActionRequest): ActionRequest {
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !NOT_STORED.has(name)))
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !NOT_STORED.test(name)))
   return { ...request, headers }
 }
 
@@ -86,6 +88,7 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
     return connection.client
   }
   const running = new Set<Promise<void>>()
+  let pumping: Promise<void> | undefined
   let timer: NodeJS.Timeout | undefined
   let stopped = true
   let wake = () => {}
@@ -103,6 +106,17 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
         .limit(1)
         .executeTakeFirst()
       if (!candidate) return undefined
+      // A job whose worker died on its last attempt (it may be what kills workers) is not run again.
+      if (candidate.status === 'running' && Number(candidate.attempts) >= options.maxAttempts) {
+        await client
+          .updateTable(TABLE)
+          .set({ status: 'failed', locked_until: null, error: 'its worker stopped during the last attempt' })
+          .where('id', '=', candidate.id)
+          .where('status', '=', 'running')
+          .where('attempts', '=', candidate.attempts)
+          .execute()
+        continue
+      }
       const result = await client
         .updateTable(TABLE)
         .set({ status: 'running', locked_until: now + options.leaseSeconds * 1000, attempts: Number(candidate.attempts) + 1 })
@@ -114,6 +128,11 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
         return { id: candidate.id, action: candidate.action, request: JSON.parse(candidate.request), attempts: Number(candidate.attempts) + 1 }
       }
     }
+  }
+
+  async function release(job: Job): Promise<void> {
+    const client = await db()
+    await client.updateTable(TABLE).set({ status: 'queued', locked_until: null, attempts: job.attempts - 1 }).where('id', '=', job.id).where('attempts', '=', job.attempts).execute()
   }
 
   /** Extends the lease while the job runs, so only a worker that died loses its job. */
@@ -153,8 +172,10 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
     async enqueue(action, request) {
       const id = randomUUID()
       const now = Date.now()
-      const client = await db()
-      await client.insertInto(TABLE).values({ id, action, request: JSON.stringify(storable(request)), status: 'queued', attempts: 0, available_at: now, created_at: now }).execute()
+      // A service database that is down is a 503, as for any SQL connection.
+      await withSqlErrors(async () =>
+        (await db()).insertInto(TABLE).values({ id, action, request: JSON.stringify(storable(request)), status: 'queued', attempts: 0, available_at: now, created_at: now }).execute(),
+      )
       wake()
       return id
     },
@@ -164,6 +185,11 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
         while (!stopped && running.size < options.concurrency) {
           const job = await claim()
           if (!job) return
+          if (stopped) {
+            // Claimed while the queue was stopping: handed back untouched for the next worker.
+            await release(job)
+            return
+          }
           const heartbeat = keepLease(job)
           const work = run(job).finally(() => clearInterval(heartbeat)).then(
             () => finish(job, undefined),
@@ -176,14 +202,12 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
           running.add(tracked)
         }
       }
-      let pumping = false
       wake = () => {
         if (stopped || pumping) return
-        pumping = true
-        pump()
+        pumping = pump()
           .catch((error: unknown) => log.warn({ err: error }, 'job queue unavailable, trying again'))
           .finally(() => {
-            pumping = false
+            pumping = undefined
           })
       }
       const tick = () => {
@@ -197,6 +221,8 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
     async stop() {
       stopped = true
       if (timer) clearTimeout(timer)
+      // A claim in progress finishes (and hands its job back) before the connections close.
+      await pumping
       await Promise.allSettled([...running])
       await connection.close()
     },

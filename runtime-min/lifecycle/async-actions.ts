@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { createJobQueue, queueOptions } from '../jobs/queue.js'
 import type { RuntimeEnvironment } from '../config.js'
-import { responseFactory } from '../response.js'
+import { isActionResponse, responseFactory } from '../response.js'
 import type { ActionHandler, Connector, ServiceDefinition } from '../types.js'
 
 /** The handlers routes should call: async actions replaced by one that enqueues. */
@@ -35,7 +35,9 @@ export async function deferAsyncActions(
       if (!handler) throw new Error(`action "${job.action}" is no longer part of this service`)
       const started = Date.now()
       const jobLog = log.child({ job: job.id, action: job.action })
-      await handler(job.request, { operationId: job.request.operationId, requestId: job.id, connector, response: responseFactory, log: jobLog })
+      const result = await handler(job.request, { operationId: job.request.operationId, requestId: job.id, connector, response: responseFactory, log: jobLog })
+      // An upstream's 5xx passed through as an answer is a failure to retry, like a thrown error.
+      if (isActionResponse(result) && result.statusCode >= 500) throw new Error(`the action answered ${result.statusCode}`)
       jobLog.info({ attempt: job.attempts, ms: Date.now() - started }, 'async action done')
     })
   })

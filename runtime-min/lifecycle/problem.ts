@@ -53,7 +53,8 @@ export function toProblem(error: FastifyError | FusioError | Error): FusioError 
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new FusioError('FUSIO_ERR_BODY_MALFORMED', 'the body is not valid JSON', { cause: error })
   }
-  if (error instanceof SyntaxError || (fastifyError.statusCode === 400 && /JSON/i.test(error.message))) {
+  // Only the body parser's own errors (status 400): a JSON.parse failing inside an action is the service's fault.
+  if (fastifyError.statusCode === 400 && (error instanceof SyntaxError || /JSON/i.test(error.message))) {
     return new FusioError('FUSIO_ERR_BODY_MALFORMED', 'the body is not valid JSON', { cause: error })
   }
   return new FusioError('FUSIO_ERR_INTERNAL', 'the service could not answer this request', { cause: error })

@@ -2,7 +2,7 @@
  * The HTTP family against a real local upstream (node:http on a random port): forwarding as Fusio
  * does it, the raw/composition/load-balancer variants, 502 and 504 problems, and bounded retries.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -87,7 +87,7 @@ describe('http-processor', () => {
     const response = await app.inject({
       method: 'GET',
       url: '/users/7?expand=orders',
-      headers: { authorization: 'Bearer not-for-upstream', 'x-fusio-user-id': 'forged', 'x-trace': 't-1', 'x-forwarded-for': '10.0.0.1' },
+      headers: { authorization: 'Bearer not-for-upstream', 'x-fusio-user-id': 'forged', 'x-trace': 't-1', 'x-forwarded-for': '10.0.0.1', 'x-api-key': 'client-forged' },
     })
     expect(response.statusCode).toBe(200)
     expect(response.json()).toEqual({ id: '7', name: 'Ada' })
@@ -106,6 +106,26 @@ describe('http-processor', () => {
     })
     expect(request.headers.authorization).toBeUndefined()
     expect(request.headers['x-fusio-user-id']).toBeUndefined()
+  })
+
+  it('refuses a path parameter that would step out of the upstream path', async () => {
+    // Over a raw socket: inject() and fetch() would resolve the URL's dot segments themselves, as browsers do.
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = app.server.address() as AddressInfo
+    for (const id of ['%2e%2e', '%2E']) {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const call = httpRequest({ host: '127.0.0.1', port, path: `/users/${id}` }, (response) => {
+          let text = ''
+          response.on('data', (chunk: Buffer) => (text += chunk))
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+        })
+        call.on('error', reject)
+        call.end()
+      })
+      expect(status).toBe(400)
+      expect(JSON.parse(body)).toMatchObject({ errors: [{ in: 'path', field: 'id' }] })
+    }
+    expect(seen).toEqual([])
   })
 
   it('sends the body as JSON or as a form, and passes the upstream status through', async () => {

@@ -70,10 +70,10 @@ describe('util actions', () => {
     expect(response.body).toBe('')
   })
 
-  it('template renders HTML from another action’s result and the request, escaping values', async () => {
+  it('template renders HTML from another action’s result and the request, escaping every value unless marked raw', async () => {
     const response = await app.inject({ url: '/page?name=%3Cscript%3E' })
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8')
-    expect(response.body).toBe('<h1>&lt;world&gt;</h1><p>&lt;script&gt;</p>')
+    expect(response.body).toBe('<h1>&lt;world&gt;</h1><p>&lt;script&gt;</p><b>kept</b>')
   })
 })
