@@ -35,11 +35,14 @@ export interface ReservedJob {
  */
 export class BeanstalkError extends Error {
   readonly code: string
+  /** The command had reached an open connection when it failed: the server may have carried it out. */
+  readonly sent: boolean
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  constructor(code: string, message: string, options?: ErrorOptions & { sent?: boolean }) {
     super(message, options)
     this.name = 'BeanstalkError'
     this.code = code
+    this.sent = options?.sent ?? false
   }
 }
 
@@ -290,6 +293,8 @@ export class BeanstalkClient {
   // Destroying the socket keeps a late answer from being taken as the reply to a later command.
   #drop(socket: Socket, code: string, message: string, cause?: Error): void {
     if (socket !== this.#socket) return
+    // Commands written before the connection opened never left the process.
+    const sent = this.#connected
     this.#socket = null
     this.#connected = false
     this.#buffer = EMPTY
@@ -297,7 +302,7 @@ export class BeanstalkClient {
     socket.destroy()
     for (const pending of this.#pending.splice(0)) {
       clearTimeout(pending.timer)
-      pending.reject(new BeanstalkError(code, `${verb(pending.command)}: ${message}`, cause && { cause }))
+      pending.reject(new BeanstalkError(code, `${verb(pending.command)}: ${message}`, { ...(cause && { cause }), sent }))
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { FusioError } from '../errors.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
-import { BeanstalkClient, type PutOptions } from './beanstalk-client.js'
+import { BeanstalkClient, BeanstalkError, type PutOptions } from './beanstalk-client.js'
 
 export interface BeanstalkConfig {
   /** beanstalk://host:port; wins over host and port. */
@@ -90,11 +90,17 @@ function createBeanstalkConnection(config: BeanstalkConfig): BeanstalkConnection
         return beanstalk()
       },
       async publish(tube, body, options) {
+        let putting = false
         try {
           const { client, using } = tubeClient(tube)
           await using
+          putting = true
           return await client.put(body, options)
         } catch (error) {
+          // A put whose answer was lost with the connection may have been stored, as with a lost AMQP confirm.
+          if (putting && error instanceof BeanstalkError && error.sent && UNAVAILABLE.has(error.code)) {
+            throw new FusioError('FUSIO_ERR_PUBLISH_UNCONFIRMED', `beanstalkd did not confirm the job (${error.code}); it may have been stored`, { cause: error })
+          }
           throw beanstalkError(error)
         }
       },

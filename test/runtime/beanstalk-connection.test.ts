@@ -3,6 +3,7 @@
  * request body as JSON, concurrent publishes to several tubes never cross, a job that is too big is
  * the client's 400, and an unreachable server is a 503.
  */
+import { createServer, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { beanstalkConnection, type BeanstalkConnection } from '../../runtime-min/connections/beanstalk.js'
 import { BeanstalkClient } from '../../runtime-min/connections/beanstalk-client.js'
@@ -33,6 +34,26 @@ describe('an unreachable beanstalkd', () => {
     expect(Date.now() - started).toBeLessThan(1000)
     expect((await failure(connection.ping())).code).toBe('FUSIO_ERR_CONNECTION_UNAVAILABLE')
     await connection.close()
+  })
+
+  it('answers 504 publish-unconfirmed when the connection goes after the put was sent (the job may be stored)', async () => {
+    // A server that takes `use` and then hangs up on the put, before answering it.
+    const server = createServer((socket) => {
+      socket.on('data', (data: Buffer) => {
+        const line = data.toString('latin1')
+        if (line.startsWith('use ')) socket.write(`USING ${line.slice(4, line.indexOf('\r\n'))}\r\n`)
+        else if (line.startsWith('put ')) socket.destroy()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const connection = (await beanstalkConnection.create({ host: '127.0.0.1', port: (server.address() as AddressInfo).port })) as BeanstalkConnection
+    try {
+      const error = await failure(handler(connection, { connection: 'Jobs', tube: 'jobs' })({ maybe: true }))
+      expect([error.status, error.code]).toEqual([504, 'FUSIO_ERR_PUBLISH_UNCONFIRMED'])
+    } finally {
+      await connection.close()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('refuses a URL of another scheme at start-up', async () => {
