@@ -53,7 +53,12 @@ export function httpClientOf(deps: ActionDeps, connection: string | undefined): 
       return found.client
     }
   }
-  return () => (sharedClient ??= createHttpClient({}))
+  return () =>
+    (sharedClient ??= createHttpClient({}).catch((error: unknown) => {
+      // A failed start is not kept: the next request tries again.
+      sharedClient = undefined
+      throw error
+    }))
 }
 
 let sharedClient: Promise<HttpClient> | undefined

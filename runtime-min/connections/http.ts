@@ -72,8 +72,13 @@ function errorCode(error: unknown): string | undefined {
 export function upstreamError(error: unknown, target: string): FusioError {
   const code = errorCode(error)
   if (code && TIMEOUTS.has(code)) return new FusioError('FUSIO_ERR_UPSTREAM_TIMEOUT', `the upstream ${target} did not answer in time`, { cause: error })
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new FusioError('FUSIO_ERR_UPSTREAM_UNAVAILABLE', `the upstream ${target} answered with more than ${MAX_RESPONSE_BYTES} bytes`, { cause: error })
+  }
   return new FusioError('FUSIO_ERR_UPSTREAM_UNAVAILABLE', `the upstream ${target} cannot be reached`, { cause: error })
 }
+
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -108,7 +113,13 @@ function resolveUrl(baseUrl: string | undefined, url: string): URL {
 export async function createHttpClient(config: HttpConfig): Promise<HttpClient & { close(): Promise<void> }> {
   const { Agent } = commonJs(await import('undici'))
   const timeoutMs = (config.timeout ?? 30) * 1000
-  const agent = new Agent({ connections: config.connections ?? 64, keepAliveTimeout: 4_000, connect: { timeout: Math.min(timeoutMs, 10_000) } })
+  const agent = new Agent({
+    connections: config.connections ?? 64,
+    keepAliveTimeout: 4_000,
+    connect: { timeout: Math.min(timeoutMs, 10_000) },
+    // Answers are buffered: an upstream cannot make the service hold more than this per request.
+    maxResponseSize: MAX_RESPONSE_BYTES,
+  })
   const defaults: Record<string, string> = {}
   for (const [name, value] of Object.entries(config.headers ?? {})) defaults[name.toLowerCase()] = value
   if (config.authorization) defaults.authorization = config.authorization
