@@ -1,5 +1,5 @@
 /** What the util actions that wrap other actions share: one shape for any action's result. */
-import { decodeBody } from '../connections/http.js'
+import { decodeBody, isJson } from '../connections/http.js'
 import { isActionResponse } from '../response.js'
 import type { ActionContext, JsonSchema } from '../types.js'
 
@@ -14,7 +14,7 @@ export interface Outcome {
 export function outcomeOf(result: unknown): Outcome {
   if (!isActionResponse(result)) return { headers: {}, body: result }
   const { statusCode, headers, body } = result
-  if (!Buffer.isBuffer(body) || !/[/+]json\b/i.test(headers['content-type'] ?? '')) return { statusCode, headers, body }
+  if (!Buffer.isBuffer(body) || !isJson(headers['content-type'])) return { statusCode, headers, body }
   const { 'content-type': _json, ...rest } = headers
   return { statusCode, headers: rest, body: decodeBody(headers['content-type'], body) }
 }

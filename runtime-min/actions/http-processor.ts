@@ -2,6 +2,7 @@
 import type { ActionDefinition, ActionHandler, ActionDeps } from '../types.js'
 import type { HttpClient } from '../connections/http.js'
 import {
+  contentTypeOf,
   encodeBody,
   forwardHeaders,
   httpClientOf,
@@ -19,8 +20,9 @@ export interface HttpProcessorConfig extends HttpActionConfig {
 
 /** One forwarded request to `url` (after `:name` substitution); shared by the processor and the load balancer. */
 export function forward(config: HttpActionConfig, client: () => Promise<HttpClient>): (url: string, ...call: Parameters<ActionHandler>) => ReturnType<HttpClient['send']> {
+  const type = contentTypeOf(config.type)
   return async (url, request, context) => {
-    const { body, contentType } = encodeBody(request.method, request.body, config.type)
+    const { body, contentType } = encodeBody(request.method, request.body, type)
     const headers = forwardHeaders(request, context)
     if (contentType) headers['content-type'] = contentType
     const target = withQuery(substitute(url, request.params), request.url, config.query)

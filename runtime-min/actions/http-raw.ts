@@ -3,7 +3,8 @@
  * from a template over the request's `arguments` (path and query) and `payload` (body).
  */
 import type { ActionDefinition } from '../types.js'
-import { httpClientOf, httpConfigProperties, passThrough, substitute, timeoutMs, CONTENT_TYPES, type BodyType, type HttpActionConfig } from './http-shared.js'
+import { contentTypeOf, httpClientOf, httpConfigProperties, passThrough, substitute, timeoutMs, type HttpActionConfig } from './http-shared.js'
+import { argumentsOf } from './inputs.js'
 import { compileTemplate } from './template-engine.js'
 
 export interface HttpRawConfig extends HttpActionConfig {
@@ -33,13 +34,12 @@ export const httpRaw: ActionDefinition<HttpRawConfig> = {
   create(config, deps) {
     const client = httpClientOf(deps, config.connection)
     const render = config.body === undefined ? undefined : compileTemplate(config.body, 'none')
-    const type = config.type ?? 'json'
-    const contentType = type in CONTENT_TYPES ? CONTENT_TYPES[type as BodyType] : type
+    const contentType = contentTypeOf(config.type)
     return async (request, context) => {
       const method = config.method ?? request.method
       const body = render
         ? await render({
-            arguments: { ...(request.query as Record<string, unknown>), ...request.params },
+            arguments: argumentsOf(request),
             payload: request.body ?? null,
             context: { operationId: request.operationId, user: request.user ? { id: request.user.subject, scopes: request.user.scopes } : null },
           })

@@ -5,6 +5,7 @@
  */
 import { FusioError } from '../errors.js'
 import { createHttpClient, isHttpConnection, type HttpClient, type UpstreamResponse } from '../connections/http.js'
+import { connectionOf } from './inputs.js'
 import type { ActionDeps, ActionRequest, ActionResponse, ActionContext, JsonSchema } from '../types.js'
 
 export const CONTENT_TYPES = {
@@ -47,11 +48,9 @@ const NOT_RETURNED = new Set([...NOT_FORWARDED, 'content-encoding', 'date', 'ser
 /** The client of the action's connection, or one shared pool for absolute URLs. */
 export function httpClientOf(deps: ActionDeps, connection: string | undefined): () => Promise<HttpClient> {
   if (connection) {
-    return async () => {
-      const found = deps.connections.get(connection)
-      if (!isHttpConnection(found)) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `connection "${connection}" is not an HTTP connection`)
-      return found.client
-    }
+    // Looked up on first use (connections are all created by then), then kept.
+    let client: HttpClient | undefined
+    return async () => (client ??= connectionOf(deps, connection, isHttpConnection, 'an HTTP').client)
   }
   return () =>
     (sharedClient ??= createHttpClient({}).catch((error: unknown) => {
@@ -115,10 +114,11 @@ export function forwardHeaders(request: ActionRequest, context: ActionContext): 
 }
 
 /** The body in the configured content type; only methods with a body send one. */
-export function encodeBody(method: string, body: unknown, type: HttpActionConfig['type']): { body?: string; contentType?: string } {
+/** The media type a config's `type` names (a short name or the type itself); JSON by default. */
+export const contentTypeOf = (type: HttpActionConfig['type']): string => (type && type in CONTENT_TYPES ? CONTENT_TYPES[type as BodyType] : (type ?? CONTENT_TYPES.json))
+
+export function encodeBody(method: string, body: unknown, contentType: string): { body?: string; contentType?: string } {
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || body === undefined || body === null) return {}
-  const contentType = type && type in CONTENT_TYPES ? CONTENT_TYPES[type as BodyType] : (type ?? CONTENT_TYPES.json)
-  if (Buffer.isBuffer(body)) return { body: body.toString('utf8'), contentType }
   if (contentType === CONTENT_TYPES.form) {
     const form = new URLSearchParams()
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {

@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis'
 import { FusioError } from '../errors.js'
 import { isRedisConnection, translateRedisError } from '../connections/redis.js'
 import type { ActionDefinition, ActionDeps, ActionRequest, JsonSchema } from '../types.js'
-import { argument, message } from './sql-shared.js'
+import { argument, connectionOf } from './inputs.js'
+import { message } from './sql-shared.js'
 
 export interface RedisHashConfig {
   readonly connection: string
@@ -26,8 +27,7 @@ const configSchema: JsonSchema = {
 
 /** Runs `work` on the connection's client; Redis errors become problems. */
 async function withRedis<T>(deps: ActionDeps, name: string, work: (redis: Redis) => Promise<T>): Promise<T> {
-  const connection = deps.connections.get(name)
-  if (!isRedisConnection(connection)) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `connection "${name}" is not a Redis connection`)
+  const connection = connectionOf(deps, name, isRedisConnection, 'a Redis')
   try {
     return await work(connection.client)
   } catch (error) {

@@ -2,7 +2,9 @@
 import { sql, type Expression, type SqlBool } from 'kysely'
 import { FusioError } from '../errors.js'
 import type { ActionDeps, ActionRequest, JsonSchema } from '../types.js'
+import { SOCKET_ERRORS } from '../connections/network.js'
 import { isSqlConnection, type SqlConnection, type TableInfo } from '../connections/sql.js'
+import { argument, connectionOf } from './inputs.js'
 
 export interface SqlTableConfig {
   readonly connection: string
@@ -23,18 +25,7 @@ export function tableConfigSchema(extra: Record<string, JsonSchema> = {}): JsonS
   }
 }
 
-export function sqlConnection(deps: ActionDeps, name: string): SqlConnection {
-  const connection = deps.connections.get(name)
-  if (!isSqlConnection(connection)) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `connection "${name}" is not an SQL connection`)
-  return connection
-}
-
-/** Fusio's arguments: path parameters win over query parameters. */
-export function argument(request: ActionRequest, name: string): unknown {
-  const params = request.params as Record<string, unknown>
-  if (params[name] !== undefined) return params[name]
-  return (request.query as Record<string, unknown>)[name]
-}
+export const sqlConnection = (deps: ActionDeps, name: string): SqlConnection => connectionOf(deps, name, isSqlConnection, 'an SQL')
 
 export function idArgument(request: ActionRequest): string | number {
   const id = argument(request, 'id')
@@ -110,7 +101,7 @@ const unavailable = (cause: unknown) => new FusioError('FUSIO_ERR_CONNECTION_UNA
 
 /** Socket-level failures and server states (shutting down, too many connections) that a retry later may outlive. */
 const UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN',
+  ...SOCKET_ERRORS,
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
   'SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_IOERR',
   '53300', '57P01', '57P02', '57P03',

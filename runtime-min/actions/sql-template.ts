@@ -5,7 +5,8 @@
  */
 import { sql, type RawBuilder } from 'kysely'
 import type { ActionRequest } from '../types.js'
-import { argument, escapeLike } from './sql-shared.js'
+import { argument } from './inputs.js'
+import { escapeLike } from './sql-shared.js'
 
 export type SqlPart = string | { readonly name: string; readonly prefix: boolean; readonly suffix: boolean }
 

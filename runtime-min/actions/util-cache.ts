@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto'
 import type { ActionDefinition } from '../types.js'
+import { isRedisConnection } from '../connections/redis.js'
 import { actionProperty, outcomeOf, resultOf, type Outcome } from './compose.js'
+import { connectionOf } from './inputs.js'
 
 export interface CacheConfig {
   readonly action: string
@@ -84,7 +86,7 @@ export const utilCache: ActionDefinition<CacheConfig> = {
   create(config, deps) {
     const expire = config.expire ?? 60
     const name = config.connection
-    const store = name ? redisStore(() => deps.connections.get(name).client as RedisCommands) : memoryStore()
+    const store = name ? redisStore(() => connectionOf(deps, name, isRedisConnection, 'a Redis').client as RedisCommands) : memoryStore()
     return async (request, context) => {
       if (request.method !== 'GET') return deps.action(config.action)(request, context)
       const key = `fusio:cache:${createHash('sha256').update(`${request.operationId}\n${request.url}\n${request.user?.subject ?? ''}`).digest('base64url')}`

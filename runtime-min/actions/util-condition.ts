@@ -6,7 +6,7 @@ import { FusioError } from '../errors.js'
 import type { ActionDefinition, ActionRequest } from '../types.js'
 import { actionProperty } from './compose.js'
 import { compileExpression, ExpressionError } from './expression.js'
-import { argument } from './sql-shared.js'
+import { argument, argumentsOf } from './inputs.js'
 
 export interface ConditionConfig {
   readonly expression?: string
@@ -35,7 +35,7 @@ function scopeOf(request: ActionRequest): Record<string, unknown> {
       getPayload: () => request.body ?? {},
       getHeader: (name: string) => request.headers[String(name).toLowerCase()] ?? null,
       method: request.method,
-      arguments: { ...(request.query as Record<string, unknown>), ...request.params },
+      arguments: argumentsOf(request),
       payload: request.body ?? null,
     },
     context: { getUser: () => userView, getOperationId: () => request.operationId, operationId: request.operationId },

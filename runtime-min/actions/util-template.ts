@@ -4,6 +4,7 @@
  */
 import type { ActionDefinition } from '../types.js'
 import { actionProperty, outcomeOf } from './compose.js'
+import { argumentsOf } from './inputs.js'
 import { compileTemplate } from './template-engine.js'
 
 export interface TemplateConfig {
@@ -34,7 +35,7 @@ export const utilTemplate: ActionDefinition<TemplateConfig> = {
       const data = config.context ? outcomeOf(await deps.action(config.context)(request, context)).body : null
       const text = await render({
         context: data,
-        request: { arguments: { ...(request.query as Record<string, unknown>), ...request.params }, payload: request.body ?? null, method: request.method },
+        request: { arguments: argumentsOf(request), payload: request.body ?? null, method: request.method },
       })
       // Bytes are sent as they are, never re-serialized as JSON.
       return context.response.build(200, { 'content-type': contentType }, Buffer.from(text, 'utf8'))

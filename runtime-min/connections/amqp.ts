@@ -9,6 +9,7 @@ import type { ChannelModel, ConfirmChannel, Options } from 'amqplib'
 import { FusioError } from '../errors.js'
 import { commonJs } from '../interop.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
+import { portOf } from './network.js'
 
 export interface AmqpConfig {
   /** amqp://user:pass@host:port/vhost (amqps:// for TLS); wins over the discrete keys. */
@@ -92,7 +93,7 @@ function connectTarget(config: AmqpConfig): string | Options.Connect {
   return {
     protocol: 'amqp',
     hostname: config.host ?? '127.0.0.1',
-    port: config.port === undefined || config.port === '' ? 5672 : Number(config.port),
+    port: portOf(config.port, 5672),
     username: config.user,
     password: config.password,
     vhost: config.vhost ?? '/',

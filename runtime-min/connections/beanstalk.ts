@@ -6,6 +6,7 @@
 import { FusioError } from '../errors.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
 import { BeanstalkClient, BeanstalkError, type PutOptions } from './beanstalk-client.js'
+import { portOf, SOCKET_ERRORS } from './network.js'
 
 export interface BeanstalkConfig {
   /** beanstalk://host:port; wins over host and port. */
@@ -30,10 +31,10 @@ export function isBeanstalkConnection(connection: Connection): connection is Bea
 }
 
 /** Socket failures, and a server that refuses new jobs while it drains: a retry later may succeed. */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECLOSED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'DRAINING'])
+const UNAVAILABLE = new Set([...SOCKET_ERRORS, 'ECLOSED', 'DRAINING'])
 
 /** Connection failures are 503, a job larger than the server's max-job-size is the client's 400, the rest 500. */
-export function beanstalkError(error: unknown): FusioError {
+function beanstalkError(error: unknown): FusioError {
   if (error instanceof FusioError) return error
   const code = String((error as { code?: unknown }).code ?? '')
   if (UNAVAILABLE.has(code)) return new FusioError('FUSIO_ERR_CONNECTION_UNAVAILABLE', 'the beanstalkd server is not available', { cause: error })
@@ -47,7 +48,7 @@ export function beanstalkError(error: unknown): FusioError {
 }
 
 function beanstalkAddress(config: BeanstalkConfig): { host: string; port: number } {
-  if (!config.url) return { host: config.host || '127.0.0.1', port: config.port === undefined || config.port === '' ? 11300 : Number(config.port) }
+  if (!config.url) return { host: config.host || '127.0.0.1', port: portOf(config.port, 11300) }
   let url: URL
   try {
     url = new URL(config.url)
@@ -55,7 +56,7 @@ function beanstalkAddress(config: BeanstalkConfig): { host: string; port: number
     throw new FusioError('FUSIO_ERR_CONFIG_INVALID', 'the beanstalk URL is not a valid URL')
   }
   if (url.protocol !== 'beanstalk:') throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `the beanstalk URL must start with beanstalk://, not ${url.protocol}//`)
-  return { host: url.hostname || '127.0.0.1', port: url.port ? Number(url.port) : 11300 }
+  return { host: url.hostname || '127.0.0.1', port: portOf(url.port, 11300) }
 }
 
 function createBeanstalkConnection(config: BeanstalkConfig): BeanstalkConnection {

@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici'
 import { FusioError } from '../errors.js'
 import { commonJs } from '../interop.js'
+import { SOCKET_ERRORS } from './network.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
 
 export interface HttpConfig {
@@ -57,7 +58,7 @@ export function isHttpConnection(connection: Connection): connection is HttpConn
 
 export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 /** Failures of the connection itself; only idempotent requests are retried after them, as one may have been sent. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
+const UNREACHABLE = new Set([...[...SOCKET_ERRORS].filter((code) => code !== 'ETIMEDOUT'), 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
 
 function errorCode(error: unknown): string | undefined {
@@ -69,7 +70,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** 504 for a slow upstream, 502 for one that cannot be reached; never the upstream's address. */
-export function upstreamError(error: unknown, target: string): FusioError {
+function upstreamError(error: unknown, target: string): FusioError {
   const code = errorCode(error)
   if (code && TIMEOUTS.has(code)) return new FusioError('FUSIO_ERR_UPSTREAM_TIMEOUT', `the upstream ${target} did not answer in time`, { cause: error })
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
@@ -82,10 +83,13 @@ const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** `application/json`, `application/problem+json`, … */
+export const isJson = (contentType: string | undefined): boolean => /[/+]json\b/i.test(contentType ?? '')
+
 /** A body in a JSON media type, parsed; other bodies (and JSON that does not parse) stay bytes; empty is undefined. */
 export function decodeBody(contentType: string | undefined, bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined
-  if (/[/+]json\b/i.test(contentType ?? '')) {
+  if (isJson(contentType)) {
     try {
       return JSON.parse(bytes.toString('utf8'))
     } catch {

@@ -6,6 +6,7 @@
 import type { Redis, RedisOptions } from 'ioredis'
 import { FusioError } from '../errors.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
+import { portOf, SOCKET_ERRORS } from './network.js'
 
 export interface RedisConfig {
   /** redis://[user:pass@]host:port/db or rediss://…; wins over the discrete keys. */
@@ -34,7 +35,6 @@ const OPTIONS: RedisOptions = {
   retryStrategy: (times) => Math.min(100 * times, 500),
 }
 
-const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
 /** Server replies that mean "not now": loading its data set, busy with a script, replica without master. */
 const NOT_NOW = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN)\b/
 
@@ -64,7 +64,7 @@ async function createRedisConnection(config: RedisConfig): Promise<RedisConnecti
       : new RedisClient({
           ...OPTIONS,
           host: config.host || '127.0.0.1',
-          port: config.port === undefined || config.port === '' ? 6379 : Number(config.port),
+          port: portOf(config.port, 6379),
           ...(config.password ? { password: config.password } : {}),
           ...(config.db === undefined || config.db === '' ? {} : { db: Number(config.db) }),
         })

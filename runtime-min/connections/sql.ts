@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely'
 import { FusioError } from '../errors.js'
 import type { Connection, ConnectionDefinition } from '../types.js'
+import { portOf } from './network.js'
 import { sqliteFilename } from './sqlite-filename.js'
 
 export interface SqlConfig {
@@ -95,8 +96,6 @@ function dialectNamed(name: string, what: string): SqlDialectName {
   if (!dialect) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `unsupported SQL ${what} "${name}" (use sqlite, postgres or mysql)`)
   return dialect
 }
-
-const portOf = (value: number | string | undefined): number | undefined => (value === undefined || value === '' ? undefined : Number(value))
 
 /** Reads both of Fusio's forms: SqlAdvanced's `url`, and Sql's `type`/`host`/`username`/… */
 export function sqlTarget(config: SqlConfig): SqlTarget {
