@@ -42,6 +42,18 @@ export const ERRORS = {
   FUSIO_ERR_PUBLISH_UNCONFIRMED: { status: 504, title: 'Gateway Timeout' },
   FUSIO_ERR_CONFIG_INVALID: { status: 500, title: 'Internal Server Error' },
   FUSIO_ERR_CONFIG_MISSING_ENV: { status: 500, title: 'Internal Server Error' },
+  // rate limits and the API-product layer
+  FUSIO_ERR_RATE_LIMITED: { status: 429, title: 'Too Many Requests' },
+  FUSIO_ERR_ACCOUNT_THROTTLED: { status: 429, title: 'Too Many Requests' },
+  FUSIO_ERR_ACCOUNT_CREDENTIALS: { status: 401, title: 'Unauthorized' },
+  FUSIO_ERR_ACCOUNT_NOT_ACTIVE: { status: 403, title: 'Forbidden' },
+  FUSIO_ERR_ACCOUNT_EXISTS: { status: 409, title: 'Conflict' },
+  FUSIO_ERR_ONE_TIME_TOKEN_INVALID: { status: 400, title: 'Bad Request' },
+  FUSIO_ERR_RESOURCE_NOT_FOUND: { status: 404, title: 'Not Found' },
+  FUSIO_ERR_QUOTA_REACHED: { status: 409, title: 'Conflict' },
+  FUSIO_ERR_SCOPE_NOT_ALLOWED: { status: 400, title: 'Bad Request' },
+  FUSIO_ERR_MAIL_UNAVAILABLE: { status: 503, title: 'Service Unavailable' },
+  FUSIO_ERR_IDENTITY_FAILED: { status: 502, title: 'Bad Gateway' },
   // service state
   FUSIO_ERR_SHUTTING_DOWN: { status: 503, title: 'Service Unavailable' },
   FUSIO_ERR_INTERNAL: { status: 500, title: 'Internal Server Error' },

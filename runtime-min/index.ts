@@ -13,13 +13,17 @@ import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js
 import { createConnections } from './connections/registry.js'
 import { FusioError } from './errors.js'
 import { deferAsyncActions } from './lifecycle/async-actions.js'
+import { loadKeySet } from './auth/keys.js'
 import { createTokenVerifier } from './lifecycle/authenticate.js'
+import { createCounters } from './lifecycle/counters.js'
+import { corsPlugin } from './lifecycle/cors.js'
 import { healthPlugin } from './lifecycle/health.js'
 import { operationsPlugin } from './lifecycle/operations.js'
 import { problemPlugin } from './lifecycle/problem.js'
 import { shutdownPlugin } from './lifecycle/shutdown.js'
 import { usePrecompiled } from './lifecycle/validate.js'
 import { applyMigrations } from './migrations.js'
+import { createServiceDatabase } from './service-database.js'
 import type { ActionHandler, ServiceDefinition } from './types.js'
 
 export type * from './types.js'
@@ -72,8 +76,12 @@ export async function createService(service: ServiceDefinition, options: Service
   })
   usePrecompiled(app)
   const environment = createEnvironment(env, options.entryUrl)
+  const database = createServiceDatabase(environment)
+  // Registered first, so it runs last: after the queue and the product layer have stopped using the database.
+  app.addHook('onClose', () => database.close())
   const missing = new Set<string>()
   const connections = await createConnections(service, environment, missing)
+  const stopping: (() => Promise<void>)[] = []
   try {
     const handlers = new Map<string, ActionHandler>()
     // Composing actions may name actions created after them; the compiler has checked every name.
@@ -96,7 +104,23 @@ export async function createService(service: ServiceDefinition, options: Service
       handlers.set(name, definition.create(config, deps))
     }
     assertNoneMissing(missing)
-    const verifier = createTokenVerifier(env, app.log)
+    const keys = await loadKeySet(env, (text) => app.log.warn(text))
+    const counters = service.rates?.length || service.product ? await createCounters(env) : undefined
+    if (counters) stopping.push(() => counters.close())
+    // Only services with the product layer load it (its own chunk in the bundle).
+    const product = service.product
+      ? await (await import('./product/index.js')).createProduct({
+          definition: service.product,
+          basePath: service.basePath,
+          env,
+          database,
+          keys,
+          counters: counters!,
+          log: app.log.child({ component: 'product' }),
+        })
+      : undefined
+    if (product) stopping.push(() => product.close())
+    const verifier = createTokenVerifier(keys, env, product?.revocations)
     if (!verifier && service.routes.some((r) => !r.public)) {
       app.log.warn('no FUSIO_JWT_SECRET or FUSIO_JWKS is set: private operations reject every request')
     }
@@ -106,13 +130,27 @@ export async function createService(service: ServiceDefinition, options: Service
       done()
     })
     await app.register(problemPlugin)
+    if (service.cors) await app.register(corsPlugin, service.cors)
     await app.register(shutdownPlugin, { connections })
     await app.register(healthPlugin, { connections })
-    const routed = await deferAsyncActions(app, service, handlers, environment, connections.connector)
-    await app.register(operationsPlugin, { routes: service.routes, handlers: routed, connector: connections.connector, verifier })
+    const routed = await deferAsyncActions(app, service, handlers, database, env, connections.connector)
+    await app.register(operationsPlugin, {
+      routes: service.routes,
+      handlers: routed,
+      connector: connections.connector,
+      verifier,
+      ...(counters && service.rates ? { rateLimit: { rates: service.rates, counters } } : {}),
+      ...(product ? { usageHook: product.usageHook } : {}),
+    })
+    if (product) await product.register(app, verifier!)
+    app.addHook('onClose', async () => {
+      for (const stop of stopping) await stop()
+    })
     return app
   } catch (error) {
+    for (const stop of stopping) await stop().catch(() => {})
     await connections.closeAll()
+    await database.close()
     throw error
   }
 }

@@ -202,14 +202,87 @@ export interface MigrationEntry {
   readonly sql: string
 }
 
+/** One `rate:` entry: `limit` calls per `windowSeconds` for the calls its allocations match. */
+export interface RateDefinition {
+  readonly name: string
+  readonly priority: number
+  readonly limit: number
+  readonly windowSeconds: number
+  /** Empty: every call. A field left out matches anything. */
+  readonly allocations: readonly RateAllocation[]
+}
+
+export interface RateAllocation {
+  readonly operation?: string
+  readonly plan?: string
+  readonly app?: string
+  readonly authenticated?: boolean
+}
+
+export interface CorsDefinition {
+  readonly origins: '*' | readonly string[]
+  readonly credentials?: boolean
+  readonly headers?: readonly string[]
+  readonly exposeHeaders?: readonly string[]
+  readonly maxAge?: number
+}
+
+export interface PlanDefinition {
+  readonly name: string
+  readonly description?: string
+  readonly price?: number
+  readonly points?: number
+  readonly period?: number
+}
+
+/** A login provider of the developer portal; config values stay env lookups until start-up. */
+export interface IdentityDefinition {
+  readonly name: string
+  readonly class: 'openid' | 'github' | 'google'
+  readonly config: ConfigValue
+  readonly allowCreate: boolean
+}
+
+/** The API-product layer's settings from the manifest (users, apps, OAuth2, consumer and backend APIs, portal). */
+export interface ProductSettings {
+  readonly portal: boolean
+  /** Role name → scopes its users get. */
+  readonly roles: Readonly<Record<string, readonly string[]>>
+  readonly defaultRole: string
+  readonly defaultPlan?: string
+  readonly plans: readonly PlanDefinition[]
+  readonly scopes: readonly { readonly name: string; readonly description?: string }[]
+  readonly identities: readonly IdentityDefinition[]
+  readonly appApproval: boolean
+  readonly userApproval: boolean
+  readonly maxApps: number
+  readonly maxTokens: number
+  readonly tokenSeconds: number
+  readonly refreshSeconds: number
+  readonly passwordLength: number
+  readonly mailSender?: ConfigValue
+  readonly registerSubject: string
+  readonly resetSubject: string
+}
+
+export interface ProductDefinition extends ProductSettings {
+  /** Precompiled validators of the product API's request bodies, by schema name (runtime-min/product/api.ts). */
+  readonly validators: Readonly<Record<string, ValidateFunction>>
+}
+
 /** Everything the generated files hand to createService. */
 export interface ServiceDefinition {
   readonly title: string
   readonly version: string
+  readonly description?: string
   readonly basePath: string
   readonly routes: readonly RouteDefinition[]
   readonly actions: Readonly<Record<string, ActionEntry>>
   readonly connections: Readonly<Record<string, { readonly class: string; readonly config: ConfigValue }>>
   readonly migrations: Readonly<Record<string, readonly MigrationEntry[]>>
   readonly openapi?: unknown
+  /** Rate limits, highest priority first. */
+  readonly rates?: readonly RateDefinition[]
+  readonly cors?: CorsDefinition
+  readonly product?: ProductDefinition
 }

@@ -20,8 +20,13 @@ export interface BundleOptions {
   readonly distDir: string
   readonly serviceName: string
   readonly openapi: string
+  /** Copy the developer portal (templates/developer/ and Swagger UI) into dist/developer/. */
+  readonly portal?: boolean
   readonly minify?: boolean
 }
+
+/** Swagger UI's browser files, shipped from npm beside the portal (no CDN). */
+const SWAGGER_UI = ['swagger-ui-bundle.js', 'swagger-ui.css']
 
 export interface BundleResult {
   readonly files: readonly { readonly path: string; readonly bytes: number }[]
@@ -91,6 +96,21 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
     }
   }
   writeFileSync(join(options.distDir, 'openapi.json'), options.openapi)
+  const portalFiles: string[] = []
+  if (options.portal) {
+    const target = join(options.distDir, 'developer')
+    mkdirSync(target, { recursive: true })
+    const portalSource = join(root, 'templates', 'developer')
+    for (const name of readdirSync(portalSource).sort()) {
+      cpSync(join(portalSource, name), join(target, name))
+      portalFiles.push(`developer/${name}`)
+    }
+    const swagger = dirname(require.resolve('swagger-ui-dist/package.json'))
+    for (const name of SWAGGER_UI) {
+      cpSync(join(swagger, name), join(target, name))
+      portalFiles.push(`developer/${name}`)
+    }
+  }
   const manifest = {
     name: options.serviceName,
     private: true,
@@ -107,7 +127,7 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
         .sort()
         .map((name) => `chunks/${name}`)
     : []
-  const files = ['server.mjs', 'server.mjs.map', ...chunks, 'openapi.json', 'package.json'].map((path) => ({
+  const files = ['server.mjs', 'server.mjs.map', ...chunks, 'openapi.json', ...portalFiles, 'package.json'].map((path) => ({
     path,
     bytes: statSync(join(options.distDir, path)).size,
   }))

@@ -154,7 +154,7 @@ export const CODES = {
   FUSIO_RESOLVE_RESERVED_PATH: {
     severity: 'error',
     template: 'path "{path}" is reserved by the service',
-    doc: '/health, /ready and the first segments backend, consumer, system and authorization belong to the service.',
+    doc: '/health, /ready and the first segments backend, consumer, system, authorization, developer and .well-known belong to the service.',
   },
   FUSIO_RESOLVE_DUPLICATE_ROUTE: {
     severity: 'error',
@@ -195,6 +195,31 @@ export const CODES = {
     severity: 'warning',
     template: 'section "{section}" is accepted but has no effect in this version',
     doc: 'The section is valid Fusio but the generated service does not use it yet.',
+  },
+  FUSIO_RESOLVE_UNKNOWN_NAME: {
+    severity: 'error',
+    template: '{section} "{owner}" names {kind} "{name}", which is not declared',
+    doc: 'Rates name operations and plans, roles name scopes, config names a role or plan: each must exist in the manifest.',
+  },
+  FUSIO_RESOLVE_DURATION: {
+    severity: 'error',
+    template: '"{text}" is not an ISO 8601 duration',
+    doc: 'Durations are written like PT1H, P2D or PT15M (years and months are not allowed: their length varies).',
+  },
+  FUSIO_RESOLVE_UNKNOWN_IDENTITY_CLASS: {
+    severity: 'error',
+    template: 'identity "{name}" has an unknown class "{class}"',
+    doc: 'Login providers are openid (any OpenID Connect provider with discovery), github and google.',
+  },
+  FUSIO_RESOLVE_PRODUCT_OFF: {
+    severity: 'warning',
+    template: 'section "{section}" only takes effect with service.product: true',
+    doc: 'Roles, plans, identities and the account settings of config belong to the API-product layer; switch it on or remove the section.',
+  },
+  FUSIO_RESOLVE_CORS_CREDENTIALS: {
+    severity: 'error',
+    template: 'service.cors cannot allow credentials from every origin ("*")',
+    doc: 'Browsers refuse credentialed requests to Access-Control-Allow-Origin: *; list the origins instead.',
   },
   FUSIO_RESOLVE_PARAMETER_CONFLICT: {
     severity: 'error',

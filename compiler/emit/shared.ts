@@ -26,15 +26,16 @@ export async function formatCode(code: string, parser: 'typescript' | 'babel'): 
 /**
  * ajv and fast-json-stringify standalone code `require()`s small CommonJS helpers; generated files
  * are ES modules, so each require becomes a hoisted import. `require("x").member` becomes an import
- * of that member (`.default` the default import, as the bundler's CommonJS interop defines it), and
- * a bare `require("x")` the default import (the module's exports).
+ * of that member, and a bare `require("x")` the default import (the module's exports).
+ * `require("x").default` reads the compiled ES module's default through the namespace: what a default
+ * import yields depends on whether the project's package.json says "type": "module".
  */
 class ImportHoister {
   private readonly imports = new Map<string, { specifier: string; member: string; identifier: string }>()
 
   rewrite(code: string): string {
     return code.replace(/require\((["'])([^"']+)\1\)(?:\.([A-Za-z_$][\w$]*))?/g, (_whole, _quote, specifier: string, member?: string) =>
-      this.identifierFor(specifier, member ?? 'default'),
+      this.identifierFor(specifier, member ?? '*'),
     )
   }
 
@@ -42,7 +43,7 @@ class ImportHoister {
     const key = `${specifier}#${member}`
     let entry = this.imports.get(key)
     if (!entry) {
-      const base = `${specifier.split('/').pop()}_${member === 'default' ? '' : `${member}_`}`.replace(/[^A-Za-z0-9_]/g, '_')
+      const base = `${specifier.split('/').pop()}_${member === 'default' || member === '*' ? '' : `${member}_`}`.replace(/[^A-Za-z0-9_]/g, '_')
       entry = { specifier, member, identifier: `${base}${this.imports.size}` }
       this.imports.set(key, entry)
     }
@@ -52,7 +53,11 @@ class ImportHoister {
   declarations(): string {
     return [...this.imports.values()]
       .map(({ specifier, member, identifier }) =>
-        member === 'default' ? `import ${identifier} from '${specifier}'` : `import { ${member} as ${identifier} } from '${specifier}'`,
+        member === '*'
+          ? `import ${identifier} from '${specifier}'`
+          : member === 'default'
+          ? `import * as ${identifier}_module from '${specifier}'\nconst ${identifier} = ${identifier}_module.default.__esModule ? ${identifier}_module.default.default : ${identifier}_module.default`
+          : `import { ${member} as ${identifier} } from '${specifier}'`,
       )
       .join('\n')
   }

@@ -37,6 +37,9 @@ export function buildModel(resolved: ResolvedManifest): StageResult<Model> {
     connections,
     migrations: [...resolved.migrations].sort((a, b) => (a.connection < b.connection ? -1 : 1)),
     scopes: [...resolved.scopes].sort(byName),
+    rates: resolved.product.rates,
+    ...(resolved.product.cors ? { cors: resolved.product.cors } : {}),
+    ...(resolved.product.product ? { product: resolved.product.product } : {}),
     env: resolved.env,
   }
   return { value: deepFreeze(model), diagnostics: [] }

@@ -3,9 +3,9 @@
  * and it is the only thing emitters read. Lists are sorted by name so output never depends on input order.
  */
 import type { SourceLocation } from '../diagnostics/index.js'
-import type { ConfigValue, HttpMethod, Json, Stability } from '../../runtime-min/types.js'
+import type { ConfigValue, CorsDefinition, HttpMethod, Json, ProductSettings, RateDefinition, Stability } from '../../runtime-min/types.js'
 
-export type { ConfigValue, HttpMethod, Stability }
+export type { ConfigValue, CorsDefinition, HttpMethod, ProductSettings, RateDefinition, Stability }
 
 /** A JSON Schema document as data; references between model schemas are `#/definitions/<key>`. */
 export type JsonSchemaDoc = { readonly [key: string]: Json } | boolean
@@ -117,6 +117,11 @@ export interface Model {
   readonly connections: readonly ConnectionModel[]
   readonly migrations: readonly MigrationModel[]
   readonly scopes: readonly ScopeModel[]
+  /** Rate limits, highest priority first (Fusio's defaults when the product layer is on and none is declared). */
+  readonly rates: readonly RateDefinition[]
+  readonly cors?: CorsDefinition
+  /** The API-product layer, when `service.product` is true. */
+  readonly product?: ProductSettings
   /** Environment variables the service reads at start-up (from ${env.X}), sorted. */
   readonly env: readonly string[]
 }

@@ -12,10 +12,11 @@ import { resolveAction, resolveActions, resolveConnections, resolveMigrations, t
 import { findAction } from './classes.js'
 import { checkLocated, describeIn } from './located.js'
 import { resolveOperations, type ResolvedOperation } from './operations.js'
+import { resolveProduct, type ResolvedProduct } from './product.js'
 import { normalizeSchemas, type SchemaDraft } from './schemas.js'
 import { scalarOf, stringValue } from './values.js'
 
-export type { ResolvedAction, ResolvedConnection, ResolvedOperation, SchemaDraft }
+export type { ResolvedAction, ResolvedConnection, ResolvedOperation, ResolvedProduct, SchemaDraft }
 
 export interface ResolvedManifest {
   readonly manifestFile: string
@@ -26,10 +27,11 @@ export interface ResolvedManifest {
   readonly connections: readonly ResolvedConnection[]
   readonly migrations: readonly MigrationModel[]
   readonly scopes: readonly ScopeModel[]
+  readonly product: ResolvedProduct
   readonly env: readonly string[]
 }
 
-const IGNORED_SECTIONS = ['rate', 'plan', 'role', 'cronjob', 'event', 'identity']
+const IGNORED_SECTIONS = ['cronjob', 'event']
 
 export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
   const root = loaded.root
@@ -77,6 +79,9 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
     },
   })
   diagnostics.push(...operationDiagnostics)
+  const scopes = scopesOf(root, operations)
+  const { value: product, diagnostics: productDiagnostics } = resolveProduct(root, operations, scopes, env)
+  diagnostics.push(...productDiagnostics)
   if (operations.length === 0 && !diagnostics.some((d) => d.code === 'FUSIO_RESOLVE_NO_OPERATIONS') && !hasErrors(diagnostics)) {
     diagnostics.push(diagnostic('FUSIO_RESOLVE_NO_OPERATIONS', {}, root.loc))
   }
@@ -90,7 +95,8 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
       actions: [...actions.values(), ...referenced.values()],
       connections: [...connections.values()],
       migrations,
-      scopes: scopesOf(root, operations),
+      scopes: [...scopes, ...product.scopes],
+      product,
       env: [...env].sort(),
     },
     diagnostics,

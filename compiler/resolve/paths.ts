@@ -13,7 +13,7 @@ export type PathResult = { readonly ok: true; readonly path: ParsedPath } | { re
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const STATIC = /^[A-Za-z0-9._~!&'()+,;=@-]+$/
-const RESERVED_FIRST = new Set(['backend', 'consumer', 'system', 'authorization'])
+const RESERVED_FIRST = new Set(['backend', 'consumer', 'system', 'authorization', 'developer', '.well-known'])
 const RESERVED_EXACT = new Set(['/health', '/ready'])
 
 export function parsePath(path: string): PathResult {

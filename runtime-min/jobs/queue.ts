@@ -5,11 +5,11 @@
  * so a restart loses nothing; a failing job is retried with growing pauses, then kept as `failed`.
  */
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
-import { sqlConnection, type SqlConnection } from '../connections/sql.js'
+import type { SqlConnection } from '../connections/sql.js'
 import type { RuntimeEnvironment } from '../config.js'
+import type { ServiceDatabase } from '../service-database.js'
 import type { ActionRequest } from '../types.js'
 import { withSqlErrors } from '../actions/sql-shared.js'
 
@@ -25,7 +25,7 @@ export interface JobQueue {
   enqueue(action: string, request: ActionRequest): Promise<string>
   /** Starts claiming jobs; `run` executes one and throws to have it retried. */
   start(run: (job: Job) => Promise<void>): void
-  /** Stops claiming, waits for running jobs, closes the database. */
+  /** Stops claiming and waits for running jobs (the service database closes after). */
   stop(): Promise<void>
   readonly connection: SqlConnection
 }
@@ -74,9 +74,8 @@ function storable(request: ActionRequest): ActionRequest {
   return { ...request, headers }
 }
 
-export async function createJobQueue(environment: RuntimeEnvironment, log: FastifyBaseLogger, options: QueueOptions): Promise<JobQueue> {
-  const url = environment.env.FUSIO_DATABASE_URL ?? `sqlite:///${join(environment.srcDir, '.fusio', 'service.db')}`
-  const connection = (await sqlConnection.create({ url })) as SqlConnection
+export async function createJobQueue(database: ServiceDatabase, log: FastifyBaseLogger, options: QueueOptions): Promise<JobQueue> {
+  const connection = await database.get()
   let ready: Promise<void> | undefined
   const db = async (): Promise<Kysely<any>> => {
     // Created on first use, and again after a failure (the database may have been down).
@@ -224,7 +223,6 @@ export async function createJobQueue(environment: RuntimeEnvironment, log: Fasti
       // A claim in progress finishes (and hands its job back) before the connections close.
       await pumping
       await Promise.allSettled([...running])
-      await connection.close()
     },
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { createJobQueue, queueOptions } from '../jobs/queue.js'
-import type { RuntimeEnvironment } from '../config.js'
+import type { ServiceDatabase } from '../service-database.js'
 import { isActionResponse, responseFactory } from '../response.js'
 import type { ActionHandler, Connector, ServiceDefinition } from '../types.js'
 
@@ -13,7 +13,8 @@ export async function deferAsyncActions(
   app: FastifyInstance,
   service: ServiceDefinition,
   handlers: ReadonlyMap<string, ActionHandler>,
-  environment: RuntimeEnvironment,
+  database: ServiceDatabase,
+  env: Readonly<Record<string, string | undefined>>,
   connector: Connector,
 ): Promise<ReadonlyMap<string, ActionHandler>> {
   const deferred = Object.entries(service.actions)
@@ -21,7 +22,7 @@ export async function deferAsyncActions(
     .map(([name]) => name)
   if (deferred.length === 0) return handlers
   const log = app.log.child({ component: 'jobs' })
-  const queue = await createJobQueue(environment, log, queueOptions(environment.env))
+  const queue = await createJobQueue(database, log, queueOptions(env))
   const routed = new Map(handlers)
   for (const name of deferred) {
     routed.set(name, async (request, context) => {

@@ -4,8 +4,9 @@
  * of their scopes (a scope without a dot covers its sub-scopes); on public ones a valid token only
  * identifies the caller and an invalid one is ignored, as in Fusio.
  */
-import type { FastifyBaseLogger, FastifyRequest, onRequestHookHandler } from 'fastify'
-import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose'
+import type { KeySet } from '../auth/keys.js'
 import { FusioError } from '../errors.js'
 import type { Principal, RouteDefinition } from '../types.js'
 
@@ -21,34 +22,32 @@ declare module 'fastify' {
 
 const REALM = 'Bearer realm="Fusio"'
 
+/** Jtis of revoked tokens that have not expired yet (kept by the product layer). */
+export interface RevocationList {
+  has(jti: string): boolean
+}
+
 /**
- * From the environment: FUSIO_JWT_SECRET (HMAC, HS256 unless FUSIO_JWT_ALGORITHMS says otherwise)
- * or FUSIO_JWKS (a JSON key set; RS256 and ES256 unless FUSIO_JWT_ALGORITHMS says otherwise), plus
- * optional FUSIO_JWT_ISSUER and FUSIO_JWT_AUDIENCE. Undefined when nothing is configured.
+ * Verifies with the configured keys (the algorithm is each key's own), plus FUSIO_JWT_ISSUER and
+ * FUSIO_JWT_AUDIENCE when set. Undefined when no key is configured.
  */
-export function createTokenVerifier(env: Readonly<Record<string, string | undefined>>, log: FastifyBaseLogger): TokenVerifier | undefined {
-  const listed = env.FUSIO_JWT_ALGORITHMS?.split(',').map((a) => a.trim()).filter(Boolean)
-  let key: Uint8Array | JWTVerifyGetKey
-  let algorithms: string[]
-  if (env.FUSIO_JWT_SECRET) {
-    key = new TextEncoder().encode(env.FUSIO_JWT_SECRET)
-    algorithms = listed ?? ['HS256']
-    if (key.length < 32) log.warn('FUSIO_JWT_SECRET is shorter than 32 bytes; use a longer random secret')
-  } else if (env.FUSIO_JWKS) {
-    key = createLocalJWKSet(JSON.parse(env.FUSIO_JWKS))
-    algorithms = listed ?? ['RS256', 'ES256']
-  } else {
-    return undefined
-  }
+export function createTokenVerifier(
+  keys: KeySet | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  revoked?: RevocationList,
+): TokenVerifier | undefined {
+  if (!keys) return undefined
   const options: JWTVerifyOptions = {
-    algorithms,
+    algorithms: [...keys.algorithms],
     requiredClaims: ['sub', 'exp'],
     ...(env.FUSIO_JWT_ISSUER ? { issuer: env.FUSIO_JWT_ISSUER } : {}),
     ...(env.FUSIO_JWT_AUDIENCE ? { audience: env.FUSIO_JWT_AUDIENCE } : {}),
   }
+  const lookup: JWTVerifyGetKey = (header) => keys.lookup(header)
   return {
     async verify(token) {
-      const { payload } = await jwtVerify(token, key as Uint8Array, options)
+      const { payload } = await jwtVerify(token, lookup, options)
+      if (revoked && typeof payload.jti === 'string' && revoked.has(payload.jti)) throw new Error('the token has been revoked')
       const scope = payload.scope
       const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : []
       return {
@@ -66,14 +65,14 @@ export function scopeCovers(granted: string, required: string): boolean {
   return granted === required || (!granted.includes('.') && required.startsWith(`${granted}.`))
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
   if (!header) return undefined
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   return match ? match[1] : ''
 }
 
-export function createAuthenticate(route: RouteDefinition, verifier: TokenVerifier | undefined): onRequestHookHandler {
+export function createAuthenticate(route: Pick<RouteDefinition, 'public' | 'scopes'>, verifier: TokenVerifier | undefined): onRequestHookHandler {
   if (route.public) {
     // Most calls of a public operation carry no token: they pass without creating a promise.
     return (request, _reply, done) => {

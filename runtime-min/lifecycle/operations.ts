@@ -3,12 +3,14 @@
  * authenticate; preValidation: rest parameter; validation; handler: the action; serialization).
  * Each URL also answers OPTIONS with `Allow`, and its other methods with 405.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, RouteShorthandOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { FusioError } from '../errors.js'
 import { isActionResponse, responseFactory } from '../response.js'
-import type { ActionContext, ActionHandler, ActionRequest, Connector, HttpMethod, RouteDefinition } from '../types.js'
+import type { ActionContext, ActionHandler, ActionRequest, Connector, HttpMethod, RateDefinition, RouteDefinition } from '../types.js'
 import { createAuthenticate, type TokenVerifier } from './authenticate.js'
+import type { Counters } from './counters.js'
+import { createRateLimit } from './rate-limit.js'
 import { createStatusGate } from './status-gate.js'
 import { Precompiled } from './validate.js'
 
@@ -17,6 +19,9 @@ export interface OperationsOptions {
   readonly handlers: ReadonlyMap<string, ActionHandler>
   readonly connector: Connector
   readonly verifier: TokenVerifier | undefined
+  readonly rateLimit?: { readonly rates: readonly RateDefinition[]; readonly counters: Counters }
+  /** The product layer's usage log, per operation. */
+  readonly usageHook?: (operationId: string) => onResponseHookHandler
 }
 
 const METHODS: readonly HttpMethod[] = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT']
@@ -29,7 +34,7 @@ export const operationsPlugin = fp(
       const handler = options.handlers.get(route.action)
       if (!handler) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `operation ${route.operationId} names an unknown action "${route.action}"`)
       for (const url of route.urls) {
-        app.route({ method: route.method, url, ...routeOptions(route, options.verifier), handler: createHandler(route, handler, options.connector) })
+        app.route({ method: route.method, url, ...routeOptions(route, options, app), handler: createHandler(route, handler, options.connector) })
         methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method))
       }
     }
@@ -52,7 +57,7 @@ export const operationsPlugin = fp(
   { name: 'fusio-operations', dependencies: ['fusio-problem'] },
 )
 
-function routeOptions(route: RouteDefinition, verifier: TokenVerifier | undefined): RouteShorthandOptions {
+function routeOptions(route: RouteDefinition, options: OperationsOptions, app: FastifyInstance): RouteShorthandOptions {
   const schema: Record<string, unknown> = {}
   if (route.validate.body) schema.body = new Precompiled(route.validate.body)
   if (route.validate.query) schema.querystring = new Precompiled(route.validate.query)
@@ -61,9 +66,11 @@ function routeOptions(route: RouteDefinition, verifier: TokenVerifier | undefine
   for (const [status, serialize] of Object.entries(route.serialize)) response[status] = new Precompiled(serialize)
   if (Object.keys(response).length > 0) schema.response = response
   const rest = route.restParam
+  const rateLimit = options.rateLimit && createRateLimit(route, options.rateLimit.rates, options.rateLimit.counters, app.log)
   return {
     schema,
-    onRequest: [createStatusGate(route), createAuthenticate(route, verifier)],
+    onRequest: [createStatusGate(route), createAuthenticate(route, options.verifier), ...(rateLimit ? [rateLimit] : [])],
+    ...(options.usageHook ? { onResponse: options.usageHook(route.operationId) } : {}),
     // find-my-way names the rest of the path `*`; handlers and validators see the manifest's name.
     ...(rest
       ? {

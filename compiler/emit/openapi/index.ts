@@ -2,6 +2,7 @@
  * emitOpenApi(model) → openapi.json (OpenAPI 3.1) from the same model as the code: schemas become
  * components, parameters and bodies come from the operations, errors are problem+json.
  */
+import { PRODUCT_COMPONENT_PREFIX, PRODUCT_OPERATIONS, PRODUCT_SCHEMAS, type ProductOperation } from '../../../runtime-min/product/api.js'
 import type { Json } from '../../../runtime-min/types.js'
 import type { JsonSchemaDoc, Model, OperationModel, SchemaUse } from '../../model/types.js'
 import { rewriteRefs, type EmittedFile } from '../shared.js'
@@ -55,6 +56,14 @@ export function buildOpenApi(model: Model): Record<string, Json> {
   const schemas: Record<string, Json> = {}
   for (const s of model.schemas) schemas[s.key] = rewriteRefs(s.document as Json, toComponent)
   schemas.Problem = PROBLEM
+  if (model.product) {
+    for (const op of PRODUCT_OPERATIONS) {
+      const path = op.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')
+      paths[path] ??= {}
+      paths[path][op.method.toLowerCase()] = productOperationObject(op)
+    }
+    for (const [name, schema] of Object.entries(PRODUCT_SCHEMAS)) schemas[`${PRODUCT_COMPONENT_PREFIX}${name}`] = schema as Json
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -66,7 +75,10 @@ export function buildOpenApi(model: Model): Record<string, Json> {
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an access token (RFC 9068 JWT) with a scope claim' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'an access token (RFC 9068 JWT) with a scope claim' },
+        ...(model.product ? { oauth2: oauthScheme(model) } : {}),
+      },
     },
     ...(model.scopes.length > 0
       ? { tags: model.scopes.map((s) => ({ name: s.name, ...(s.description ? { description: s.description } : {}) })) }
@@ -76,6 +88,39 @@ export function buildOpenApi(model: Model): Record<string, Json> {
 
 export function emitOpenApi(model: Model): EmittedFile[] {
   return [{ path: 'openapi.json', contents: `${JSON.stringify(buildOpenApi(model), null, 2)}\n` }]
+}
+
+/** The product layer's OAuth2 flows, so API explorers can fetch tokens themselves. */
+function oauthScheme(model: Model): Json {
+  const scopes = Object.fromEntries(model.scopes.map((s) => [s.name, s.description ?? s.name]))
+  const base = model.service.basePath
+  return {
+    type: 'oauth2',
+    flows: {
+      clientCredentials: { tokenUrl: `${base}/authorization/token`, scopes },
+      authorizationCode: { authorizationUrl: `${base}/authorization/authorize`, tokenUrl: `${base}/authorization/token`, refreshUrl: `${base}/authorization/token`, scopes },
+    },
+  }
+}
+
+function productOperationObject(op: ProductOperation): Json {
+  const ref = (name: string) => ({ $ref: toComponent(`${PRODUCT_COMPONENT_PREFIX}${name}`) })
+  const parameters: Json[] = [...op.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+  for (const [name, schema] of Object.entries(op.query ?? {})) parameters.push({ name, in: 'query', required: false, schema: schema as Json })
+  const status = String(op.status ?? 200)
+  const bodyTypes = op.id === 'authorization.token' || op.id === 'authorization.revoke' ? ['application/x-www-form-urlencoded', 'application/json'] : ['application/json']
+  return {
+    operationId: op.id,
+    summary: op.summary,
+    tags: [op.id.split('.')[0]],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: Object.fromEntries(bodyTypes.map((type) => [type, { schema: ref(op.body!) }])) } } : {}),
+    responses: {
+      [status]: { description: status === '302' ? 'Redirect' : 'Success', ...(op.response ? { content: { 'application/json': { schema: ref(op.response) } } } : {}) },
+      default: { description: 'A problem', content: { 'application/problem+json': { schema: { $ref: toComponent('Problem') } } } },
+    },
+    security: op.access === 'public' ? [{}] : [{ bearer: op.access === 'token' ? [] : [op.access] }],
+  }
 }
 
 /** `/todo/:id(^[0-9]+$)` → `/todo/{id}`, `*` → `{rest}`. */

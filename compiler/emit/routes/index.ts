@@ -7,7 +7,8 @@
 import { posix } from 'node:path'
 import type { Model, OperationModel } from '../../model/types.js'
 import { serializerName } from '../serializers/index.js'
-import { validatorName } from '../validators/index.js'
+import { PRODUCT_BODIES } from '../../../runtime-min/product/api.js'
+import { productValidatorName, validatorName } from '../validators/index.js'
 import { banner, formatCode, RUNTIME_MODULE, type EmittedFile } from '../shared.js'
 
 /** Code text that the literal printer pastes as it is (an identifier, an import). */
@@ -113,17 +114,22 @@ function serviceSource(model: Model): string {
   const service = {
     title: model.service.title,
     version: model.service.version,
+    description: model.service.description,
     basePath: model.service.basePath,
     routes: new Code('routes'),
     actions: new Code('actions'),
     connections,
     migrations,
+    rates: model.rates.length > 0 ? model.rates : undefined,
+    cors: model.cors,
+    product: model.product ? { ...model.product, validators: Object.fromEntries(PRODUCT_BODIES.map((name) => [name, new Code(productValidatorName(name))])) } : undefined,
   }
   return [
     banner(model),
     `import type { ServiceDefinition } from '${RUNTIME_MODULE}'`,
     `import { actions } from './actions.js'`,
     `import { routes } from './routes.js'`,
+    model.product ? `import { ${PRODUCT_BODIES.map(productValidatorName).join(', ')} } from './validators.js'` : '',
     '',
     `/** Environment variables read at start-up: ${model.env.length > 0 ? model.env.join(', ') : 'none'}. */`,
     `export const service: ServiceDefinition = ${literal(service)}`,

@@ -6,6 +6,7 @@
 import { Ajv, _ } from 'ajv'
 import addFormats from 'ajv-formats'
 import standaloneCode from 'ajv/dist/standalone/index.js'
+import { PRODUCT_BODIES, PRODUCT_SCHEMAS } from '../../../runtime-min/product/api.js'
 import type { Json } from '../../../runtime-min/types.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model, OperationModel } from '../../model/types.js'
@@ -20,6 +21,9 @@ export function validatorName(model: Model, operation: OperationModel, part: 'bo
   if (!operation[part]) return undefined
   return `validate${operation.typeName}${part === 'query' ? 'Query' : 'Params'}`
 }
+
+/** Name of the validator of a product API request body (runtime-min/product/api.ts). */
+export const productValidatorName = (schema: string) => `validateProduct${schema}`
 
 function createAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
@@ -50,6 +54,10 @@ export async function emitValidators(model: Model): Promise<{ files: EmittedFile
       paramExports[name] = name
     }
   }
+  if (model.product) {
+    bodyAjv.addSchema({ $id: 'product', definitions: PRODUCT_SCHEMAS as Record<string, Json> })
+    for (const name of PRODUCT_BODIES) bodyExports[productValidatorName(name)] = `product#/definitions/${name}`
+  }
   const module = new StandaloneModule('validators', 'ValidateFunction')
   for (const [ajv, exports] of [[bodyAjv, bodyExports], [paramAjv, paramExports]] as const) {
     const entries = Object.entries(exports).sort(([a], [b]) => (a < b ? -1 : 1))
@@ -61,7 +69,7 @@ export async function emitValidators(model: Model): Promise<{ files: EmittedFile
         const exportLine = new RegExp(`export const ${name} = (\\w+);`)
         const target = exportLine.exec(code)?.[1]
         if (!target) throw new Error(`unexpected ajv output for ${name}`)
-        const what = ref.startsWith('fusio#') ? `schema ${ref.slice('fusio#/definitions/'.length)}` : 'parameters'
+        const what = ref.includes('#/definitions/') ? `${ref.startsWith('product#') ? 'product API schema' : 'schema'} ${ref.slice(ref.indexOf('#/definitions/') + 14)}` : 'parameters'
         module.add(name, what, `${code.replace(exportLine, '')}\nreturn ${target}`)
       }
     } catch (error) {

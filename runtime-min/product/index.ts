@@ -1,0 +1,104 @@
+/**
+ * The API-product layer, switched on by `service.product: true`: its tables are migrated into the
+ * service database, tokens are issued with the service key, and /authorization, /consumer, /backend
+ * and the developer portal are served next to the operations, whose calls it logs. The runtime
+ * imports this module only for services that have it, so others never load it.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify'
+import type { KeySet } from '../auth/keys.js'
+import { FusioError } from '../errors.js'
+import type { RevocationList, TokenVerifier } from '../lifecycle/authenticate.js'
+import type { Counters } from '../lifecycle/counters.js'
+import type { ServiceDatabase } from '../service-database.js'
+import type { ProductDefinition } from '../types.js'
+import type { ProductContext } from './context.js'
+import { createMailer } from './mailer.js'
+import { registerPortal } from './portal.js'
+import { registerAuthorizationPages, authorizationHandlers } from './routes/authorization.js'
+import { backendHandlers } from './routes/backend.js'
+import { consumerHandlers } from './routes/consumer.js'
+import { registerProductOperations } from './routes/handlers.js'
+import { identityHandlers } from './routes/identity.js'
+import { migrateProductStore, type ProductDb } from './store.js'
+import { createTokenService } from './tokens.js'
+import { createUsageLog } from './usage-log.js'
+
+export interface ProductOptions {
+  readonly definition: ProductDefinition
+  readonly basePath: string
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly database: ServiceDatabase
+  readonly keys: KeySet | undefined
+  readonly counters: Counters
+  readonly log: FastifyBaseLogger
+}
+
+export interface ProductLayer {
+  readonly revocations: RevocationList
+  /** onResponse hook that logs calls of an operation. */
+  usageHook(operationId: string): onResponseHookHandler
+  /** Registers the product's routes; the verifier is the one operations use. */
+  register(app: FastifyInstance, verifier: TokenVerifier): Promise<void>
+  close(): Promise<void>
+}
+
+function publicUrlOf(env: ProductOptions['env'], log: FastifyBaseLogger): (request: FastifyRequest) => string {
+  const configured = env.FUSIO_PUBLIC_URL?.replace(/\/+$/, '')
+  if (configured) return () => configured
+  // Links in mails must not follow a Host header an attacker chose: production needs the URL set.
+  if (env.NODE_ENV === 'production') throw new FusioError('FUSIO_ERR_CONFIG_MISSING_ENV', 'the product layer needs FUSIO_PUBLIC_URL (e.g. https://api.example.com) in production')
+  log.warn('FUSIO_PUBLIC_URL is not set: links in mails and redirects use the Host of each request')
+  return (request) => `${request.protocol}://${request.host}`
+}
+
+export async function createProduct(options: ProductOptions): Promise<ProductLayer> {
+  const { definition, env, log } = options
+  if (!options.keys?.signing) {
+    throw new FusioError('FUSIO_ERR_CONFIG_MISSING_ENV', 'the product layer issues tokens: set FUSIO_JWT_SECRET, or FUSIO_JWKS with a private key')
+  }
+  const connection = await options.database.get()
+  await migrateProductStore(connection)
+  const db = connection.client as ProductDb
+  const publicUrl = publicUrlOf(env, log)
+  const tokens = createTokenService({ db, dialect: connection.dialect, keys: options.keys, settings: definition, env, log })
+  const mailer = createMailer(env, typeof definition.mailSender === 'string' ? definition.mailSender : undefined, log)
+  const usage = createUsageLog(db, env, log)
+  return {
+    revocations: tokens.revocations,
+    usageHook: (operationId) => usage.hook(operationId),
+    async register(app, verifier) {
+      const context: ProductContext = {
+        db,
+        dialect: connection.dialect,
+        settings: definition,
+        tokens,
+        verifier,
+        mailer,
+        counters: options.counters,
+        log,
+        env,
+        publicUrl,
+        issuer: (request) => env.FUSIO_JWT_ISSUER ?? `${publicUrl(request)}${options.basePath}`,
+        basePath: options.basePath,
+        publishedKeys: options.keys!.keys.flatMap((k) => (k.publicJwk ? [k.publicJwk] : [])),
+      }
+      await app.register(
+        async (scope) => {
+          // OAuth clients post forms; the product's routes read them like JSON bodies.
+          scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+            done(null, Object.fromEntries(new URLSearchParams(body as string)))
+          })
+          registerProductOperations(scope, context, { ...authorizationHandlers, ...consumerHandlers, ...identityHandlers, ...backendHandlers })
+          registerAuthorizationPages(scope, context)
+          if (definition.portal) await registerPortal(scope, context)
+        },
+        { prefix: options.basePath },
+      )
+    },
+    async close() {
+      tokens.stop()
+      mailer.close()
+      await usage.stop()
+    },
+  }
+}
