@@ -105,7 +105,7 @@ export async function createService(service: ServiceDefinition, options: Service
     }
     assertNoneMissing(missing)
     const keys = await loadKeySet(env, (text) => app.log.warn(text))
-    const counters = service.rates?.length || service.product ? await createCounters(env) : undefined
+    const counters = service.rates?.length || service.product ? await createCounters(env, app.log) : undefined
     if (counters) stopping.push(() => counters.close())
     // Only services with the product layer load it (its own chunk in the bundle).
     const product = service.product
@@ -167,14 +167,25 @@ function isMain(entryUrl: string): boolean {
 
 /**
  * Runs the service when its module is the process's entry point: `serve` (default) listens on
- * HOST:PORT and drains on SIGTERM/SIGINT; `migrate` applies migrations and exits.
+ * HOST:PORT and drains on SIGTERM/SIGINT; `migrate` applies migrations and exits; `user:add`
+ * creates an account of the product layer (the first administrator).
  */
 export async function runFromCommandLine(entryUrl: string, service: ServiceDefinition): Promise<void> {
   if (!isMain(entryUrl)) return
   const command = process.argv[2] ?? 'serve'
-  if (command !== 'serve' && command !== 'migrate') {
-    process.stderr.write(`usage: node ${process.argv[1]} [serve|migrate]\n`)
+  if (command !== 'serve' && command !== 'migrate' && command !== 'user:add') {
+    process.stderr.write(`usage: node ${process.argv[1]} [serve|migrate|user:add --name N --email E --role R]\n`)
     process.exitCode = 2
+    return
+  }
+  if (command === 'user:add') {
+    try {
+      const { addUser } = await import('./product/admin.js')
+      process.stdout.write(`${await addUser(service, process.argv.slice(3), process.env, entryUrl)}\n`)
+    } catch (error) {
+      process.stderr.write(`user:add failed: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.exitCode = 1
+    }
     return
   }
   let app: FastifyInstance

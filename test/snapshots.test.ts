@@ -9,7 +9,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest'
 import { build, emitOnly } from '../compiler/index.js'
 import { copyProject, removeProject, REPO } from './helpers/projects.js'
 
-const EXAMPLES = ['todo', 'legacy-routes', 'legacy-bridge']
+const EXAMPLES = ['todo', 'legacy-routes', 'legacy-bridge', 'api-product']
 const update = process.env.UPDATE_SNAPSHOTS === '1'
 
 function filesUnder(dir: string): string[] {

@@ -5,6 +5,7 @@ import Init from './init.js'
 import Migrate from './migrate.js'
 import OpenApi from './openapi.js'
 import Serve from './serve.js'
+import UserAdd from './user-add.js'
 import Validate from './validate.js'
 
 export const COMMANDS = {
@@ -14,5 +15,6 @@ export const COMMANDS = {
   migrate: Migrate,
   openapi: OpenApi,
   serve: Serve,
+  'user:add': UserAdd,
   validate: Validate,
 }

@@ -1,8 +1,10 @@
 /**
  * Fixed-window counters for rate limits and login throttling: in memory, or in Redis when
- * FUSIO_REDIS_URL is set so that every instance counts against one limit. A window is aligned to
- * the epoch, so all instances agree on where it starts; its key expires with it.
+ * FUSIO_REDIS_URL is set so that every instance counts against one limit (keys start with
+ * FUSIO_REDIS_PREFIX, default `fusio`, so services can share a Redis). A window is aligned to the
+ * epoch, so all instances agree on where it starts; its key expires with it.
  */
+import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
 import { redisConnection } from '../connections/redis.js'
 import type { Connection } from '../types.js'
@@ -62,7 +64,7 @@ export function memoryCounters(): Counters {
 // One round trip: the first hit of a window sets its expiry.
 const HIT = "local c = redis.call('INCR', KEYS[1]) if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return c"
 
-export async function redisCounters(url: string): Promise<Counters> {
+export async function redisCounters(url: string, prefix: string): Promise<Counters> {
   const connection = (await redisConnection.create({ url })) as Connection<Redis>
   const client = connection.client
   client.defineCommand('fusioHit', { numberOfKeys: 1, lua: HIT })
@@ -71,19 +73,54 @@ export async function redisCounters(url: string): Promise<Counters> {
     shared: true,
     async hit(key, windowSeconds) {
       const { index, resetMs, length } = window(windowSeconds)
-      const count = await hitCommand.fusioHit(`fusio:count:${key}#${index}`, length)
+      const count = await hitCommand.fusioHit(`${prefix}:count:${key}#${index}`, length)
       return { count: Number(count), resetMs }
     },
     async peek(key, windowSeconds) {
       const { index, resetMs } = window(windowSeconds)
-      const value = await client.get(`fusio:count:${key}#${index}`)
+      const value = await client.get(`${prefix}:count:${key}#${index}`)
       return { count: Number(value ?? 0), resetMs }
     },
     close: () => connection.close(),
   }
 }
 
-/** Redis when FUSIO_REDIS_URL is set, memory otherwise. */
-export function createCounters(env: Readonly<Record<string, string | undefined>>): Counters | Promise<Counters> {
-  return env.FUSIO_REDIS_URL ? redisCounters(env.FUSIO_REDIS_URL) : memoryCounters()
+/**
+ * Shared counters that fall back to this instance's own while the shared store fails: limits then
+ * hold per instance instead of vanishing, and nothing fails with the store. After a failure the
+ * store is left alone for `pauseMs`, so calls do not each wait for it to time out.
+ */
+export function withFallback(shared: Counters, local: Counters, warn: (error: unknown) => void, pauseMs = 5_000): Counters {
+  let pausedUntil = 0
+  const guarded =
+    (method: 'hit' | 'peek') =>
+    async (key: string, windowSeconds: number): Promise<WindowCount> => {
+      if (Date.now() < pausedUntil) return local[method](key, windowSeconds)
+      try {
+        return await shared[method](key, windowSeconds)
+      } catch (error) {
+        pausedUntil = Date.now() + pauseMs
+        warn(error)
+        return local[method](key, windowSeconds)
+      }
+    }
+  return {
+    shared: true,
+    hit: guarded('hit'),
+    peek: guarded('peek'),
+    async close() {
+      await Promise.all([shared.close(), local.close()])
+    },
+  }
+}
+
+/** Redis when FUSIO_REDIS_URL is set (with this instance's memory while Redis fails), memory otherwise. */
+export async function createCounters(env: Readonly<Record<string, string | undefined>>, log: FastifyBaseLogger): Promise<Counters> {
+  if (!env.FUSIO_REDIS_URL) return memoryCounters()
+  let lastWarning = 0
+  return withFallback(await redisCounters(env.FUSIO_REDIS_URL, env.FUSIO_REDIS_PREFIX || 'fusio'), memoryCounters(), (error) => {
+    if (Date.now() - lastWarning < 10_000) return
+    lastWarning = Date.now()
+    log.warn({ err: error }, 'Redis counters are unavailable; this instance counts alone until Redis is back')
+  })
 }

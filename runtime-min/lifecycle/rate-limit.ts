@@ -3,8 +3,8 @@
  * the highest priority applies (allocation by operation, plan, app, authenticated); callers are
  * counted per user and app with a token, per IP without one, across all operations of that rate.
  * Answers carry RateLimit-Limit/-Remaining/-Reset; over the limit is a 429 problem with Retry-After.
- * Counting never reads the usage log. When the shared counter store is down, calls pass (and a
- * warning is logged) rather than the whole API failing with it.
+ * Counting never reads the usage log. Counters that fail (they fall back to memory first, see
+ * counters.ts) let the call pass with a warning rather than fail it.
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { FusioError } from '../errors.js'
@@ -58,7 +58,7 @@ export function createRateLimit(
       (error: unknown) => {
         if (Date.now() - lastWarning > 10_000) {
           lastWarning = Date.now()
-          log.warn({ err: error }, 'rate limit counters are unavailable; calls pass uncounted')
+          log.warn({ err: error }, 'rate limit counters failed; calls pass uncounted')
         }
         done()
       },

@@ -12,7 +12,7 @@ import { insertReturningId, type User } from './store.js'
 const ACTIVATION_SECONDS = 24 * 3600
 const RESET_SECONDS = 3600
 
-export function checkPassword(context: ProductContext, password: string, field = 'password'): void {
+export function checkPassword(context: Pick<ProductContext, 'settings'>, password: string, field = 'password'): void {
   const length = context.settings.passwordLength
   if ([...password].length < length) {
     throw new FusioError('FUSIO_ERR_VALIDATION_BODY', `body.${field} must have at least ${length} characters`, {
@@ -40,7 +40,7 @@ export interface NewUser {
   readonly remoteId?: string
 }
 
-export async function createUser(context: ProductContext, user: NewUser): Promise<number> {
+export async function createUser(context: Pick<ProductContext, 'db' | 'dialect' | 'settings'>, user: NewUser): Promise<number> {
   const existing = await context.db
     .selectFrom('fusio_user')
     .select('id')

@@ -82,7 +82,7 @@ export const PRODUCT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   TokenRequest: {
     type: 'object',
     properties: {
-      grant_type: { type: 'string', enum: ['client_credentials', 'password', 'authorization_code', 'refresh_token'] },
+      grant_type: { type: 'string', maxLength: 64, description: 'client_credentials, password, authorization_code or refresh_token' },
       scope: { type: 'string', maxLength: 2048 },
       username: text(255),
       password,

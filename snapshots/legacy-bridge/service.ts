@@ -7,6 +7,7 @@ import { routes } from './routes.js'
 export const service: ServiceDefinition = {
   title: 'Legacy Bridge API',
   version: '1.0.0',
+  description: "A modern API over an existing app's database, internal API and job queue",
   basePath: '',
   routes: routes,
   actions: actions,

@@ -7,6 +7,7 @@ import { routes } from './routes.js'
 export const service: ServiceDefinition = {
   title: 'Todo API',
   version: '1.0.0',
+  description: 'Todo items on SQLite, compiled by fusio-ts',
   basePath: '',
   routes: routes,
   actions: actions,
