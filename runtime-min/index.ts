@@ -13,7 +13,7 @@ import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js
 import { createConnections } from './connections/registry.js'
 import { FusioError } from './errors.js'
 import { deferAsyncActions } from './lifecycle/async-actions.js'
-import { loadKeySet } from './auth/keys.js'
+import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { createTokenVerifier } from './lifecycle/authenticate.js'
 import { createCounters } from './lifecycle/counters.js'
 import { corsPlugin } from './lifecycle/cors.js'
@@ -104,7 +104,14 @@ export async function createService(service: ServiceDefinition, options: Service
       handlers.set(name, definition.create(config, deps))
     }
     assertNoneMissing(missing)
-    const keys = await loadKeySet(env, (text) => app.log.warn(text))
+    let keys = await loadKeySet(env, (text) => app.log.warn(text))
+    if (!keys && service.product) {
+      const secret = developmentSecret(environment.srcDir, env)
+      if (secret) {
+        app.log.warn('no FUSIO_JWT_SECRET or FUSIO_JWKS: tokens are signed with a development key from .fusio/dev-jwt-secret (never in production)')
+        keys = await loadKeySet({ ...env, FUSIO_JWT_SECRET: secret }, () => {})
+      }
+    }
     const counters = service.rates?.length || service.product ? await createCounters(env, app.log) : undefined
     if (counters) stopping.push(() => counters.close())
     // Only services with the product layer load it (its own chunk in the bundle).

@@ -4,7 +4,9 @@
  * keys; those with private parts can sign, FUSIO_JWT_SIGNING_KID picks which). Every key has one
  * algorithm, fixed here and never taken from a token; a token names its key by `kid`.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { importJWK, type JWK, type JWTHeaderParameters } from 'jose'
 import { FusioError } from '../errors.js'
 
@@ -105,5 +107,22 @@ export async function loadKeySet(env: Readonly<Record<string, string | undefined
       if (header.alg !== key.alg) throw new Error(`key "${key.kid}" is for ${key.alg}, not ${header.alg}`)
       return key.verifyKey
     },
+  }
+}
+
+/**
+ * Outside production, a service that issues tokens but has no key gets one of its own, kept in
+ * `.fusio/dev-jwt-secret` (mode 0600) so tokens survive restarts. Production must set a key.
+ */
+export function developmentSecret(srcDir: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env.NODE_ENV === 'production') return undefined
+  const file = join(srcDir, '.fusio', 'dev-jwt-secret')
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    const secret = randomBytes(32).toString('base64url')
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 })
+    return secret
   }
 }

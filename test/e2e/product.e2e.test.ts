@@ -39,7 +39,7 @@ afterAll(async () => {
 interface Answer {
   status: number
   body: any
-  headers: Record<string, string | string[] | undefined>
+  headers: Record<string, string | string[] | number | undefined>
 }
 
 const PASSWORD = 'correct horse battery staple'

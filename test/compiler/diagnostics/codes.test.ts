@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CODES } from '../../../compiler/diagnostics/codes.js'
 import { ERRORS } from '../../../runtime-min/errors.js'
-import { diagnosticsDoc, errorsDoc } from '../../../scripts/catalog-docs.js'
+import { diagnosticsDoc, errorsDoc, productApiDoc } from '../../../scripts/catalog-docs.js'
 import { REPO } from '../../helpers/projects.js'
 
 function sources(dir: string, skip: string): string {
@@ -27,8 +27,9 @@ describe('code catalogs', () => {
     expect(runtime).toContain(`'${code}'`)
   })
 
-  it('docs/diagnostics.md and docs/errors.md are generated from the catalogs', () => {
+  it('docs/diagnostics.md, docs/errors.md and docs/product-api.md are generated from the catalogs', () => {
     expect(readFileSync(join(REPO, 'docs/diagnostics.md'), 'utf8')).toBe(diagnosticsDoc())
     expect(readFileSync(join(REPO, 'docs/errors.md'), 'utf8')).toBe(errorsDoc())
+    expect(readFileSync(join(REPO, 'docs/product-api.md'), 'utf8')).toBe(productApiDoc())
   })
 })
