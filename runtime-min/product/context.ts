@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { JWK } from 'jose'
+import type { SelectQueryBuilder } from 'kysely'
 import type { SqlDialectName } from '../connections/sql.js'
 import { FusioError } from '../errors.js'
 import type { TokenVerifier } from '../lifecycle/authenticate.js'
@@ -11,7 +12,7 @@ import type { Counters } from '../lifecycle/counters.js'
 import type { ProductDefinition } from '../types.js'
 import type { Mailer } from './mailer.js'
 import { randomSecret, sha256 } from './secrets.js'
-import { num, type App, type LogRow, type ProductDb, type SecretTable, type Token, type User } from './store.js'
+import { num, type App, type LogRow, type ProductDb, type ProductTables, type SecretTable, type Token, type User } from './store.js'
 import type { TokenService } from './tokens.js'
 
 export interface ProductContext {
@@ -98,6 +99,16 @@ export function paging(query: unknown, maxCount = 256): { startIndex: number; co
 
 export function collection<T>(entry: readonly T[], totalResults: number, page: { startIndex: number; count: number }) {
   return { totalResults, startIndex: page.startIndex, itemsPerPage: page.count, entry }
+}
+
+/** The page the request asks for (startIndex, count) of a filtered table, newest first, with the total. */
+export async function listPage<Row, Out>(query: SelectQueryBuilder<ProductTables, keyof ProductTables, object>, request: FastifyRequest, view: (row: Row) => Out) {
+  const page = paging(request.query)
+  const [rows, total] = await Promise.all([
+    query.selectAll().orderBy('id' as never, 'desc').limit(page.count).offset(page.startIndex).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return collection((rows as Row[]).map(view), Number(total.n), page)
 }
 
 /** A numeric path parameter; anything else names nothing. */

@@ -12,7 +12,7 @@ import { build, renderDiagnostics } from '../../compiler/index.js'
 import { scratchDatabase, type Backend, type ScratchDatabase } from '../helpers/databases.js'
 import { startMailbox, type Mailbox } from '../helpers/mailbox.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { JWT_SECRET, startApp } from '../helpers/service.js'
+import { startApp } from '../helpers/service.js'
 import { probeService, type ServiceProbe } from '../helpers/services.js'
 
 const backends: { backend: Backend; probe: ServiceProbe }[] = [
@@ -342,8 +342,9 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
   })
 
   it.skipIf(!probe.available)('the backend: user:add makes the first administrator, who approves, deactivates and prunes', async () => {
+    // The password comes from standard input here (the helper uses FUSIO_USER_PASSWORD).
     const created = spawnSync(process.execPath, [join(project, 'dist/server.mjs'), 'user:add', '--name', 'root', '--email', 'root@example.com', '--role', 'administrator'], {
-      env: { ...process.env, ...env(), FUSIO_DIR_SRC: project, FUSIO_JWT_SECRET: JWT_SECRET },
+      env: { ...process.env, ...env() },
       input: 'an administrator password\n',
       encoding: 'utf8',
     })

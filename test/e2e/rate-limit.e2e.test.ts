@@ -3,7 +3,7 @@
  * plan's limit holds whichever instance a call reaches; without Redis, and while Redis is down, each
  * process counts alone (and nothing fails). Calls alternate between the processes.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { build, renderDiagnostics } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { JWT_SECRET, spawnService } from '../helpers/service.js'
+import { addUser, JWT_SECRET, spawnService } from '../helpers/service.js'
 import { probeService, SERVICES } from '../helpers/services.js'
 
 const redis = await probeService('redis')
@@ -26,11 +26,7 @@ beforeAll(async () => {
   const result = await build({ manifest: join(project, '.fusio.yml') })
   if (!result.ok) throw new Error(renderDiagnostics(result.diagnostics))
   dataDir = mkdtempSync(join(tmpdir(), 'fusio-rate-'))
-  const created = spawnSync(process.execPath, [join(project, 'dist/server.mjs'), 'user:add', '--name', 'olga', '--email', 'olga@example.com'], {
-    env: { ...process.env, FUSIO_DATABASE_URL: `sqlite:///${dataDir}/service.db`, FUSIO_USER_PASSWORD: PASSWORD },
-    encoding: 'utf8',
-  })
-  if (created.status !== 0) throw new Error(created.stderr)
+  addUser(project, { FUSIO_DATABASE_URL: `sqlite:///${dataDir}/service.db` }, { name: 'olga', password: PASSWORD })
 })
 
 afterEach(() => {

@@ -3,7 +3,6 @@
  * audience, tampering; HS256 secrets rotated with FUSIO_JWT_PREVIOUS_SECRETS; RS256 key sets with
  * published public keys. Tokens come from the service's own token endpoint (password grant).
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +11,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } fro
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { build, renderDiagnostics } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { JWT_SECRET, startApp } from '../helpers/service.js'
+import { addUser, JWT_SECRET, startApp } from '../helpers/service.js'
 
 let project: string
 let dataDir: string
@@ -25,11 +24,7 @@ beforeAll(async () => {
   const result = await build({ manifest: join(project, '.fusio.yml') })
   if (!result.ok) throw new Error(renderDiagnostics(result.diagnostics))
   dataDir = mkdtempSync(join(tmpdir(), 'fusio-tokens-'))
-  const created = spawnSync(process.execPath, [join(project, 'dist/server.mjs'), 'user:add', '--name', 'nina', '--email', 'nina@example.com'], {
-    env: { ...process.env, FUSIO_DATABASE_URL: `sqlite:///${dataDir}/service.db`, FUSIO_USER_PASSWORD: PASSWORD },
-    encoding: 'utf8',
-  })
-  if (created.status !== 0) throw new Error(created.stderr)
+  addUser(project, { FUSIO_DATABASE_URL: `sqlite:///${dataDir}/service.db` }, { name: 'nina', password: PASSWORD })
 })
 
 afterEach(async () => {

@@ -1,5 +1,5 @@
 /** Loads a built bundle's app factory and signs test tokens (token issuance comes with the API product layer). */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,4 +43,14 @@ export function spawnService(dir: string, env: Record<string, string>): Promise<
     child.stderr!.on('data', onData)
     child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)))
   })
+}
+
+/** Creates an active account of a built API product with `node dist/server.mjs user:add`. */
+export function addUser(projectDir: string, env: Record<string, string>, user: { name: string; password: string; role?: string }): void {
+  const args = ['user:add', '--name', user.name, '--email', `${user.name}@example.com`, ...(user.role ? ['--role', user.role] : [])]
+  const created = spawnSync(process.execPath, [join(projectDir, 'dist/server.mjs'), ...args], {
+    env: { ...process.env, ...env, FUSIO_USER_PASSWORD: user.password },
+    encoding: 'utf8',
+  })
+  if (created.status !== 0) throw new Error(`user:add failed: ${created.stderr}`)
 }

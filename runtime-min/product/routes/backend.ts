@@ -5,8 +5,8 @@
 import type { FastifyRequest } from 'fastify'
 import { FusioError } from '../../errors.js'
 import { checkPassword, createUser } from '../accounts.js'
-import { collection, idParam, message, paging, userScopes, views, type ProductContext } from '../context.js'
-import type { User } from '../store.js'
+import { collection, idParam, listPage, message, userScopes, views, type ProductContext } from '../context.js'
+import type { App, User } from '../store.js'
 import type { ProductHandlers } from './handlers.js'
 
 async function userOf(context: ProductContext, request: FastifyRequest): Promise<User> {
@@ -27,15 +27,10 @@ function known(context: ProductContext, kind: 'role' | 'plan', name: string): vo
 
 export const backendHandlers: ProductHandlers = {
   async 'backend.user.getAll'(request, _reply, context) {
-    const page = paging(request.query)
     const search = String((request.query as Record<string, unknown>).search ?? '')
     let users = context.db.selectFrom('fusio_user')
     if (search) users = users.where((eb) => eb.or([eb('name', 'like', `%${search}%`), eb('email', 'like', `%${search.toLowerCase()}%`)]))
-    const [rows, total] = await Promise.all([
-      users.selectAll().orderBy('id', 'desc').limit(page.count).offset(page.startIndex).execute(),
-      users.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return collection(rows.map((u) => views.account(u, userScopes(context, u))), Number(total.n), page)
+    return listPage(users, request, (u: User) => views.account(u, userScopes(context, u)))
   },
   async 'backend.user.create'(request, _reply, context) {
     const body = request.body as { name: string; email: string; password: string; role?: string; plan?: string }
@@ -78,15 +73,10 @@ export const backendHandlers: ProductHandlers = {
     return message('User deleted', Number(user.id))
   },
   async 'backend.app.getAll'(request, _reply, context) {
-    const page = paging(request.query)
     const status = (request.query as Record<string, unknown>).status
     let apps = context.db.selectFrom('fusio_app')
     if (status === 'active' || status === 'pending' || status === 'deactivated') apps = apps.where('status', '=', status)
-    const [rows, total] = await Promise.all([
-      apps.selectAll().orderBy('id', 'desc').limit(page.count).offset(page.startIndex).execute(),
-      apps.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return collection(rows.map((row) => views.app(row)), Number(total.n), page)
+    return listPage(apps, request, (row: App) => views.app(row))
   },
   async 'backend.app.get'(request, _reply, context) {
     const id = idParam(request, 'app_id')
@@ -114,16 +104,11 @@ export const backendHandlers: ProductHandlers = {
     return collection(entry, entry.length, { startIndex: 0, count: entry.length })
   },
   async 'backend.log.getAll'(request, _reply, context) {
-    const page = paging(request.query)
     const query = request.query as Record<string, unknown>
     let logs = context.db.selectFrom('fusio_log')
     if (typeof query.operation === 'string' && query.operation) logs = logs.where('operation', '=', query.operation)
     if (query.userId !== undefined && Number.isSafeInteger(Number(query.userId))) logs = logs.where('user_id', '=', Number(query.userId))
-    const [rows, total] = await Promise.all([
-      logs.selectAll().orderBy('id', 'desc').limit(page.count).offset(page.startIndex).execute(),
-      logs.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return collection(rows.map(views.log), Number(total.n), page)
+    return listPage(logs, request, views.log)
   },
   async 'backend.log.prune'(request, _reply, context) {
     const before = Date.parse(String((request.query as Record<string, unknown>).before ?? ''))

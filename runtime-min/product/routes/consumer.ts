@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { FusioError } from '../../errors.js'
 import { activate, activeUser, authenticateUser, checkPassword, confirmReset, register, requestReset } from '../accounts.js'
-import { collection, createSecret, idParam, loginThrottle, message, paging, userScopes, views, type ProductContext } from '../context.js'
+import { collection, createSecret, idParam, listPage, loginThrottle, message, userScopes, views, type ProductContext } from '../context.js'
 import { hashPassword, randomSecret, sha256, verifyPassword } from '../secrets.js'
-import { insertReturningId, type App } from '../store.js'
+import { insertReturningId, type App, type Token } from '../store.js'
 import { grantScopes, type Issued } from '../tokens.js'
 import { allowedRedirect } from './authorization.js'
 import type { ProductHandlers } from './handlers.js'
@@ -107,13 +107,7 @@ export const consumerHandlers: ProductHandlers = {
     return message('Password changed')
   },
   async 'consumer.app.getAll'(request, _reply, context) {
-    const page = paging(request.query)
-    const own = context.db.selectFrom('fusio_app').where('user_id', '=', me(request))
-    const [rows, total] = await Promise.all([
-      own.selectAll().orderBy('id', 'desc').limit(page.count).offset(page.startIndex).execute(),
-      own.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return collection(rows.map((row) => views.app(row)), Number(total.n), page)
+    return listPage(context.db.selectFrom('fusio_app').where('user_id', '=', me(request)), request, (row: App) => views.app(row))
   },
   async 'consumer.app.create'(request, _reply, context) {
     const body = request.body as { name: string; url: string; scopes?: string[] }
@@ -159,13 +153,7 @@ export const consumerHandlers: ProductHandlers = {
     return message('App deleted', Number(app.id))
   },
   async 'consumer.token.getAll'(request, _reply, context) {
-    const page = paging(request.query)
-    const own = context.db.selectFrom('fusio_token').where('user_id', '=', me(request))
-    const [rows, total] = await Promise.all([
-      own.selectAll().orderBy('id', 'desc').limit(page.count).offset(page.startIndex).execute(),
-      own.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return collection(rows.map((row) => views.token(row)), Number(total.n), page)
+    return listPage(context.db.selectFrom('fusio_token').where('user_id', '=', me(request)), request, (row: Token) => views.token(row))
   },
   async 'consumer.token.create'(request, _reply, context) {
     const body = request.body as { name: string; scopes: string[]; expire?: string }
@@ -237,13 +225,7 @@ export const consumerHandlers: ProductHandlers = {
     return collection(entry, entry.length, { startIndex: 0, count: entry.length })
   },
   async 'consumer.log.getAll'(request, _reply, context) {
-    const page = paging(request.query)
-    const own = context.db.selectFrom('fusio_log').where('user_id', '=', me(request))
-    const [rows, total] = await Promise.all([
-      own.selectAll().orderBy('id', 'desc').limit(page.count).offset(page.startIndex).execute(),
-      own.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return collection(rows.map(views.log), Number(total.n), page)
+    return listPage(context.db.selectFrom('fusio_log').where('user_id', '=', me(request)), request, views.log)
   },
   async 'consumer.log.get'(request, _reply, context) {
     const id = idParam(request, 'log_id')
