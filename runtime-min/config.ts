@@ -12,11 +12,13 @@ export interface RuntimeEnvironment {
   readonly env: Readonly<Record<string, string | undefined>>
   /** The project folder `${dir.src}` stands for: FUSIO_DIR_SRC, or the folder above dist/. */
   readonly srcDir: string
+  /** The bundle's folder (dist/): openapi.json and the developer portal's files are there. */
+  readonly distDir: string
 }
 
 export function createEnvironment(env: Readonly<Record<string, string | undefined>>, entryUrl?: string): RuntimeEnvironment {
-  const fromEntry = entryUrl ? dirname(dirname(fileURLToPath(entryUrl))) : process.cwd()
-  return { env, srcDir: env.FUSIO_DIR_SRC ?? fromEntry }
+  const distDir = entryUrl ? dirname(fileURLToPath(entryUrl)) : join(process.cwd(), 'dist')
+  return { env, srcDir: env.FUSIO_DIR_SRC ?? (entryUrl ? dirname(distDir) : process.cwd()), distDir }
 }
 
 /** Env names are matched exactly first, then case-insensitively, as Fusio's replacer does. */

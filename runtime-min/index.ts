@@ -103,6 +103,8 @@ export async function createService(service: ServiceDefinition, options: Service
       }
       handlers.set(name, definition.create(config, deps))
     }
+    // Login providers read their config on first use; their variables are still checked now.
+    for (const identity of service.product?.identities ?? []) resolveConfig(identity.config, environment, missing)
     assertNoneMissing(missing)
     let keys = await loadKeySet(env, (text) => app.log.warn(text))
     if (!keys && service.product) {
@@ -119,6 +121,7 @@ export async function createService(service: ServiceDefinition, options: Service
       ? await (await import('./product/index.js')).createProduct({
           definition: service.product,
           basePath: service.basePath,
+          distDir: environment.distDir,
           env,
           database,
           keys,

@@ -21,7 +21,11 @@ export interface ProductOperation {
   readonly status?: number
   /** Query parameters (documentation; handlers read them leniently). */
   readonly query?: Readonly<Record<string, JsonSchema>>
+  /** Calls one IP may make per window: public operations that send mail or store something. */
+  readonly perIp?: { readonly limit: number; readonly windowSeconds: number }
 }
+
+const HOURLY_20 = { limit: 20, windowSeconds: 3600 }
 
 /** Product schemas appear in openapi.json as `Fusio_<Name>`, apart from the manifest's own. */
 export const PRODUCT_COMPONENT_PREFIX = 'Fusio_'
@@ -199,11 +203,11 @@ export const PRODUCT_OPERATIONS: readonly ProductOperation[] = [
   { id: 'authorization.revoke', method: 'POST', path: '/authorization/revoke', access: 'public', summary: 'Revokes an access or refresh token', body: 'Revoke', response: 'Message' },
   { id: 'authorization.whoami', method: 'GET', path: '/authorization/whoami', access: 'token', summary: 'The user and app the token belongs to', response: 'WhoAmI' },
   // The consumer API behind the developer portal
-  { id: 'consumer.register', method: 'POST', path: '/consumer/register', access: 'public', summary: 'Creates an account; it is activated by the mailed token', body: 'Register', response: 'Message', status: 201 },
+  { id: 'consumer.register', method: 'POST', path: '/consumer/register', access: 'public', summary: 'Creates an account; it is activated by the mailed token', body: 'Register', response: 'Message', status: 201, perIp: HOURLY_20 },
   { id: 'consumer.activate', method: 'POST', path: '/consumer/activate', access: 'public', summary: 'Activates an account with the token from the mail', body: 'Activate', response: 'Message' },
   { id: 'consumer.login', method: 'POST', path: '/consumer/login', access: 'public', summary: 'Logs in with name or e-mail and password', body: 'Login', response: 'ConsumerToken' },
   { id: 'consumer.refresh', method: 'PUT', path: '/consumer/login', access: 'public', summary: 'Exchanges a refresh token for a new token', body: 'Refresh', response: 'ConsumerToken' },
-  { id: 'consumer.resetRequest', method: 'POST', path: '/consumer/password_reset', access: 'public', summary: 'Mails a password reset token', body: 'ResetRequest', response: 'Message' },
+  { id: 'consumer.resetRequest', method: 'POST', path: '/consumer/password_reset', access: 'public', summary: 'Mails a password reset token', body: 'ResetRequest', response: 'Message', perIp: HOURLY_20 },
   { id: 'consumer.resetConfirm', method: 'PUT', path: '/consumer/password_reset', access: 'public', summary: 'Sets a new password with the mailed token', body: 'ResetConfirm', response: 'Message' },
   { id: 'consumer.account.get', method: 'GET', path: '/consumer/account', access: consumer, summary: 'The own account', response: 'Account' },
   { id: 'consumer.account.update', method: 'PUT', path: '/consumer/account', access: consumer, summary: 'Changes the own name or e-mail', body: 'AccountUpdate', response: 'Message' },
@@ -223,7 +227,7 @@ export const PRODUCT_OPERATIONS: readonly ProductOperation[] = [
   { id: 'consumer.log.getAll', method: 'GET', path: '/consumer/log', access: consumer, summary: 'The own calls, newest first', response: 'Log_Collection', query: paging },
   { id: 'consumer.log.get', method: 'GET', path: '/consumer/log/:log_id', access: consumer, summary: 'One own call', response: 'Log' },
   { id: 'consumer.identity.getAll', method: 'GET', path: '/consumer/identity', access: 'public', summary: 'The login providers', response: 'Identity_Collection' },
-  { id: 'consumer.identity.redirect', method: 'GET', path: '/consumer/identity/:identity/redirect', access: 'public', summary: 'Starts a login at the provider (302)', status: 302 },
+  { id: 'consumer.identity.redirect', method: 'GET', path: '/consumer/identity/:identity/redirect', access: 'public', summary: 'Starts a login at the provider (302)', status: 302, perIp: { limit: 60, windowSeconds: 600 } },
   { id: 'consumer.identity.exchange', method: 'GET', path: '/consumer/identity/:identity/exchange', access: 'public', summary: 'The provider’s callback: logs in and returns to the portal (302)', status: 302 },
   // Administration
   { id: 'backend.user.getAll', method: 'GET', path: '/backend/user', access: backend, summary: 'All users', response: 'Account_Collection', query: { ...paging, search: { type: 'string' } } },

@@ -30,6 +30,8 @@ export interface ProductContext {
   /** `iss` of issued tokens and of the discovery documents: FUSIO_JWT_ISSUER, or the public URL and base path. */
   issuer(request: FastifyRequest): string
   readonly basePath: string
+  /** The bundle's folder, where the portal's files are. */
+  readonly distDir: string
   /** Public keys for /.well-known/jwks.json (none with a shared secret). */
   readonly publishedKeys: readonly JWK[]
 }

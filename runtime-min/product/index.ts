@@ -19,13 +19,14 @@ import { backendHandlers } from './routes/backend.js'
 import { consumerHandlers } from './routes/consumer.js'
 import { registerProductOperations } from './routes/handlers.js'
 import { identityHandlers } from './routes/identity.js'
-import { migrateProductStore, type ProductDb } from './store.js'
+import { migrateProductStore, pruneExpired, type ProductDb } from './store.js'
 import { createTokenService } from './tokens.js'
 import { createUsageLog } from './usage-log.js'
 
 export interface ProductOptions {
   readonly definition: ProductDefinition
   readonly basePath: string
+  readonly distDir: string
   readonly env: Readonly<Record<string, string | undefined>>
   readonly database: ServiceDatabase
   readonly keys: KeySet | undefined
@@ -63,6 +64,11 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
   const tokens = createTokenService({ db, dialect: connection.dialect, keys: options.keys, settings: definition, env, log })
   const mailer = createMailer(env, typeof definition.mailSender === 'string' ? definition.mailSender : undefined, log)
   const usage = createUsageLog(db, env, log)
+  // Expired secrets and long-ended tokens go hourly, so public endpoints cannot grow the tables for good.
+  const housekeeping = () => pruneExpired(db).catch((error: unknown) => log.warn({ err: error }, 'expired secrets and tokens could not be pruned'))
+  void housekeeping()
+  const housekeepingTimer = setInterval(() => void housekeeping(), 3600_000)
+  housekeepingTimer.unref()
   return {
     revocations: tokens.revocations,
     usageHook: (operationId) => usage.hook(operationId),
@@ -80,6 +86,7 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
         publicUrl,
         issuer: (request) => env.FUSIO_JWT_ISSUER ?? `${publicUrl(request)}${options.basePath}`,
         basePath: options.basePath,
+        distDir: options.distDir,
         publishedKeys: options.keys!.keys.flatMap((k) => (k.publicJwk ? [k.publicJwk] : [])),
       }
       await app.register(
@@ -96,6 +103,7 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
       )
     },
     async close() {
+      clearInterval(housekeepingTimer)
       tokens.stop()
       mailer.close()
       await usage.stop()

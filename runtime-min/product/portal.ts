@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { FusioError } from '../errors.js'
 import type { ProductContext } from './context.js'
@@ -35,8 +34,7 @@ interface Asset {
 }
 
 export async function registerPortal(app: FastifyInstance, context: ProductContext): Promise<void> {
-  // The bundle's own folder: the runtime is bundled into dist/server.mjs.
-  const distDir = context.env.FUSIO_DIST_DIR ?? fileURLToPath(new URL('.', import.meta.url))
+  const distDir = context.distDir
   const assets = new Map<string, Promise<Asset | undefined>>()
   const load = (file: string) => {
     let found = assets.get(file)

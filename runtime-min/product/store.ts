@@ -203,3 +203,16 @@ export async function insertReturningId(dialect: SqlDialectName, query: InsertQu
 
 /** PostgreSQL and MySQL return bigint columns as strings; the API answers numbers. */
 export const num = (value: number | string | bigint | null): number | null => (value === null ? null : Number(value))
+
+/** Drops one-time secrets that expired and tokens that ended more than a week ago (their refresh too). */
+export async function pruneExpired(db: ProductDb): Promise<number> {
+  const now = Date.now()
+  const secrets = await db.deleteFrom('fusio_secret').where('expires', '<', now).executeTakeFirst()
+  const weekAgo = now - 7 * 86400_000
+  const tokens = await db
+    .deleteFrom('fusio_token')
+    .where('expires', '<', weekAgo)
+    .where((eb) => eb.or([eb('refresh_expires', 'is', null), eb('refresh_expires', '<', weekAgo)]))
+    .executeTakeFirst()
+  return Number(secrets.numDeletedRows) + Number(tokens.numDeletedRows)
+}

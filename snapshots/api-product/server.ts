@@ -5,7 +5,7 @@ import { service } from './service.js'
 
 /** Builds the Fastify app without listening; tests call it and use `inject`. */
 export function createApp(options: ServiceOptions = {}) {
-  return createService(service, options)
+  return createService(service, { entryUrl: import.meta.url, ...options })
 }
 
 await runFromCommandLine(import.meta.url, service)

@@ -55,11 +55,16 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     FUSIO_LOGIN_ATTEMPTS: '3',
   })
 
-  const call = async (method: string, url: string, options: { body?: object; token?: string; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    url: string,
+    options: { body?: object; token?: string; headers?: Record<string, string>; form?: Record<string, string>; ip?: string } = {},
+  ): Promise<Answer> => {
     const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers }
     const response = await app.inject({
       method: method as 'GET',
       url,
+      ...(options.ip ? { remoteAddress: options.ip } : {}),
       headers: options.form ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
       ...(options.form ? { payload: new URLSearchParams(options.form).toString() } : options.body ? { payload: options.body } : {}),
     })
@@ -67,11 +72,13 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     return { status: response.statusCode, body: text && /json/.test(String(response.headers['content-type'])) ? JSON.parse(text) : text, headers: response.headers }
   }
 
+  let signUps = 0
   /** Registers, activates through the mailed link and logs in; returns the consumer token and user id. */
   const signUp = async (name: string): Promise<{ token: string; id: number; email: string }> => {
     const email = `${name}@example.com`
     const mail = mailbox.next(email)
-    const registered = await call('POST', '/consumer/register', { body: { name, email, password: PASSWORD } })
+    // Each developer signs up from an address of their own: registrations are limited per IP.
+    const registered = await call('POST', '/consumer/register', { body: { name, email, password: PASSWORD }, ip: `10.1.0.${++signUps}` })
     expect(registered.status, JSON.stringify(registered.body)).toBe(201)
     const link = /http:\/\/api\.test\/developer\/activate\?token=(\S+)/.exec((await mail).text)
     expect(link, 'activation link in the mail').not.toBeNull()
@@ -153,6 +160,10 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     const again = await call('POST', '/consumer/register', { body: { name: 'bob2', email: 'BOB@example.com', password: PASSWORD } })
     expect(again.status).toBe(409)
     expect(again.body.code).toBe('FUSIO_ERR_ACCOUNT_EXISTS')
+    // One address may register 20 times an hour (mails are sent on its behalf).
+    const statuses = []
+    for (let i = 0; i < 21; i++) statuses.push((await call('POST', '/consumer/register', { body: { name: 'x', email: 'x', password: 'x' }, ip: '10.2.0.1' })).status)
+    expect(statuses).toEqual([...Array(20).fill(400), 429])
   })
 
   it.skipIf(!probe.available)('login: an account is usable only once activated, wrong passwords are throttled per account', async () => {

@@ -33,11 +33,12 @@ export function registerProductOperations(app: FastifyInstance, context: Product
       throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `the validator of ${operation.body} was not generated; rebuild the service`)
     }
     const status = operation.status ?? 200
+    const hooks = [...(operation.perIp ? [perIp(context, operation.id, operation.perIp)] : []), ...(operation.access === 'public' ? [] : [operation.access === 'token' ? anyToken : createAuthenticate({ public: false, scopes: [operation.access] }, context.verifier)])]
     app.route({
       method: operation.method,
       url: operation.path,
       ...(validator ? { schema: { body: new Precompiled(validator) } } : {}),
-      ...(operation.access === 'public' ? {} : { onRequest: operation.access === 'token' ? anyToken : createAuthenticate({ public: false, scopes: [operation.access] }, context.verifier) }),
+      onRequest: hooks,
       handler: async (request, reply) => {
         reply.header('cache-control', 'no-store')
         const result = await handler(request, reply, context)
@@ -48,4 +49,17 @@ export function registerProductOperations(app: FastifyInstance, context: Product
     })
   }
   if (unused.size > 0) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `handlers without a product operation: ${[...unused].join(', ')}`)
+}
+
+/** Limits how often one IP may call an operation that sends mail or stores rows for anyone. */
+function perIp(context: ProductContext, id: string, rule: { limit: number; windowSeconds: number }): onRequestHookHandler {
+  return async (request) => {
+    const { count, resetMs } = await context.counters.hit(`product:${id}:${request.ip}`, rule.windowSeconds)
+    if (count > rule.limit) {
+      const retry = Math.ceil(resetMs / 1000)
+      throw new FusioError('FUSIO_ERR_RATE_LIMITED', `at most ${rule.limit} calls per ${rule.windowSeconds} s from one address; try again in ${retry} s`, {
+        headers: { 'retry-after': String(retry) },
+      })
+    }
+  }
 }

@@ -1,0 +1,241 @@
+// The API-product layer under load, in one run: token issuance per second (client_credentials with
+// HTTP Basic; each token a JWT plus a row in the service database, SQLite and PostgreSQL), and one
+// cheap action (static-response) exposed public and private: the private call pays JWT verification,
+// the rate limit (Redis round trip or memory counters) and the usage log. A hand-written Fastify
+// service (bench/handwritten-product.mjs: jose + @fastify/rate-limit) is the baseline.
+// autocannon runs in this process; each service runs in its own process.
+// Usage: node bench/product.mjs [seconds per round] [rounds]   (needs the machine's Redis and PostgreSQL)
+import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import autocannon from 'autocannon'
+import Redis from 'ioredis'
+import pg from 'pg'
+
+const [seconds = '5', rounds = '3'] = process.argv.slice(2)
+const ROUTE_CONNECTIONS = 32
+// Each token is a signature plus several statements on one database (a file for SQLite): a few
+// connections keep it busy without measuring only queueing.
+const TOKEN_CONNECTIONS = 8
+const REDIS_URL = 'redis://127.0.0.1:6379'
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+const root = join(import.meta.dirname, '..')
+const work = mkdtempSync(join(tmpdir(), 'fusio-bench-product-'))
+const project = join(work, 'project')
+cpSync(join(root, 'bench/projects/product'), project, { recursive: true })
+execFileSync(process.execPath, [join(root, 'bin/fusio'), 'build', '--manifest', join(project, '.fusio.yml')], { stdio: 'ignore' })
+const server = join(project, 'dist/server.mjs')
+
+const secret = randomBytes(32).toString('hex')
+const password = 'bench password, long enough'
+const prefix = `fusio-bench-${process.pid}-${Date.now()}`
+const schema = `fusio_bench_product_${process.pid}`
+const sqliteUrl = `sqlite:///${join(work, 'service.db')}`
+const pgUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`
+const baseEnv = { FUSIO_JWT_SECRET: secret, FUSIO_DIR_SRC: work, FUSIO_PUBLIC_URL: 'http://bench.test', FUSIO_LOG_LEVEL: 'warn' }
+
+let nextPort = 22000 + Math.floor(Math.random() * 1000)
+const children = new Set()
+async function serve(script, env) {
+  const port = nextPort++
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  for (let i = 0; i < 500; i++) {
+    if (child.exitCode !== null) break
+    try {
+      await fetch(`http://127.0.0.1:${port}/`)
+      return { url: `http://127.0.0.1:${port}`, child }
+    } catch {
+      await sleep(20)
+    }
+  }
+  throw new Error(`${script} did not start`)
+}
+
+async function stop(...services) {
+  await Promise.all(
+    services.map(async ({ child }) => {
+      if (child.exitCode !== null) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await once(child, 'exit')
+      clearTimeout(timer)
+    }),
+  )
+}
+
+async function json(response) {
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${response.url}: ${response.status} ${text}`)
+  return JSON.parse(text)
+}
+
+/** An active user (user:add), its consumer login, an app with scope bench and a client_credentials token. */
+async function account(databaseUrl, url) {
+  const env = { ...process.env, ...baseEnv, FUSIO_DATABASE_URL: databaseUrl, FUSIO_USER_PASSWORD: password }
+  execFileSync(process.execPath, [server, 'user:add', '--name', 'bench', '--email', 'bench@example.com', '--role', 'Consumer'], { env, stdio: 'ignore' })
+  return credentials(url)
+}
+
+async function credentials(url) {
+  const login = await json(await fetch(`${url}/consumer/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) }))
+  const app = await json(
+    await fetch(`${url}/consumer/app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+      body: JSON.stringify({ name: `bench-${Date.now()}`, url: 'https://bench.example.com', scopes: ['bench'] }),
+    }),
+  )
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(app.appKey)}:${encodeURIComponent(app.appSecret)}`).toString('base64')}`
+  const token = await json(await fetch(`${url}/authorization/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic }, body: 'grant_type=client_credentials' }))
+  if (token.scope !== 'bench') throw new Error(`the token has scopes "${token.scope}", not bench`)
+  return { basic, accessToken: token.access_token }
+}
+
+const routeLoad = (path, bearer) => (url) => ({ url: `${url}${path}`, connections: ROUTE_CONNECTIONS, ...(bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {}) })
+const tokenLoad = (basic) => (url) => ({
+  url: `${url}/authorization/token`,
+  connections: TOKEN_CONNECTIONS,
+  method: 'POST',
+  headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials',
+})
+
+async function load(options) {
+  const result = await autocannon({ ...options, duration: Number(seconds) })
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.method ?? 'GET'} ${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return { rps: result.requests.average, p99: result.latency.p99 }
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const summary = (list) => ({
+  rps: Math.round(median(list.map((r) => r.rps))),
+  min: Math.round(Math.min(...list.map((r) => r.rps))),
+  max: Math.round(Math.max(...list.map((r) => r.rps))),
+  p99: median(list.map((r) => r.p99)),
+  runs: list.map((r) => ({ rps: Math.round(r.rps), p99: r.p99 })),
+})
+const figure = (s) => `${String(s.rps).padStart(6)} req/s (${s.min}–${s.max}) p99 ${String(s.p99).padStart(3)} ms`
+
+/** Warm-up, then the rounds. */
+async function measure(label, url, options) {
+  await load(options(url))
+  const runs = []
+  for (let round = 0; round < Number(rounds); round++) runs.push(await load(options(url)))
+  const row = { label, connections: options(url).connections, generated: summary(runs) }
+  console.log(`${label.padEnd(44)} ${figure(row.generated)}`)
+  return row
+}
+
+/** Warm-up, then rounds that alternate the two services so drift hits both alike. */
+async function compare(label, generated, handwritten, options) {
+  await load(options(generated))
+  await load(options(handwritten))
+  const runs = { generated: [], handwritten: [] }
+  for (let round = 0; round < Number(rounds); round++) {
+    runs.generated.push(await load(options(generated)))
+    runs.handwritten.push(await load(options(handwritten)))
+  }
+  const row = { label, connections: options(generated).connections, generated: summary(runs.generated), handwritten: summary(runs.handwritten) }
+  row.ratio = Number((row.generated.rps / row.handwritten.rps).toFixed(2))
+  console.log(`${label.padEnd(44)} generated ${figure(row.generated)} | hand-written ${figure(row.handwritten)} | ratio ${row.ratio}`)
+  return row
+}
+
+async function dropSchema() {
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  await client.query(`drop schema if exists ${schema} cascade`)
+  await client.end()
+}
+
+async function deleteRedisKeys(redis) {
+  let cursor = '0'
+  let deleted = 0
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+    cursor = next
+    if (keys.length > 0) deleted += await redis.del(...keys)
+  } while (cursor !== '0')
+  return deleted
+}
+
+const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
+// The load average before and after: other work on the machine shows in the figures.
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadBefore: loadavg().map((l) => Number(l.toFixed(2))) }
+const tokens = []
+const routes = []
+let pgCreated = false
+try {
+  await redis.connect()
+  machine.redis = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1]
+  const pgClient = new pg.Client({ connectionString: PG_URL })
+  await pgClient.connect()
+  machine.postgres = (await pgClient.query('show server_version')).rows[0].server_version
+  await pgClient.query(`drop schema if exists ${schema} cascade; create schema ${schema}`)
+  pgCreated = true
+  await pgClient.end()
+  console.log(`node ${machine.node}, ${machine.cpus} cpus (${machine.cpu}, load ${machine.loadBefore.join(' ')}), Redis ${machine.redis}, PostgreSQL ${machine.postgres}; ${rounds} rounds of ${seconds} s after a warm-up`)
+  console.log(`token endpoint: ${TOKEN_CONNECTIONS} connections; routes: ${ROUTE_CONNECTIONS} connections\n`)
+
+  // 1. SQLite service database (one file for both generated services), counters in memory (no
+  // FUSIO_REDIS_URL, the default) or in Redis; all four services run side by side, so that the route
+  // lines are measured close together in time. An idle service only polls its revocations.
+  const redisEnv = { FUSIO_REDIS_URL: REDIS_URL, FUSIO_REDIS_PREFIX: prefix }
+  const generated = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: sqliteUrl })
+  const generatedRedis = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: sqliteUrl, ...redisEnv })
+  const handwritten = await serve(join(root, 'bench/handwritten-product.mjs'), { JWT_SECRET: secret })
+  const handwrittenRedis = await serve(join(root, 'bench/handwritten-product.mjs'), { JWT_SECRET: secret, REDIS_URL, REDIS_PREFIX: prefix })
+  const sqlite = await account(sqliteUrl, generated.url)
+  tokens.push(await measure('tokens, SQLite service DB, memory counters', generated.url, tokenLoad(sqlite.basic)))
+  tokens.push(await measure('tokens, SQLite service DB, Redis counters', generatedRedis.url, tokenLoad(sqlite.basic)))
+  routes.push({ route: 'public', counters: 'none', ...(await compare('public route', generated.url, handwritten.url, routeLoad('/public'))) })
+  routes.push({ route: 'private', counters: 'redis', ...(await compare('private route, Redis counters', generatedRedis.url, handwrittenRedis.url, routeLoad('/private', sqlite.accessToken))) })
+  routes.push({ route: 'private', counters: 'memory', ...(await compare('private route, memory counters', generated.url, handwritten.url, routeLoad('/private', sqlite.accessToken))) })
+  await stop(generated, generatedRedis, handwritten, handwrittenRedis)
+
+  // 2. PostgreSQL service database in a scratch schema, memory counters.
+  const generatedPg = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: pgUrl })
+  const postgres = await account(pgUrl, generatedPg.url)
+  tokens.push(await measure('tokens, PostgreSQL service DB, memory counters', generatedPg.url, tokenLoad(postgres.basic)))
+  await stop(generatedPg)
+} finally {
+  await Promise.all([...children].map((child) => stop({ child })))
+  if (pgCreated) await dropSchema().catch((error) => console.error(`cannot drop schema ${schema}: ${error.message}`))
+  if (redis.status === 'ready') {
+    await deleteRedisKeys(redis).catch((error) => console.error(`cannot delete Redis keys ${prefix}*: ${error.message}`))
+    await redis.quit()
+  } else redis.disconnect()
+  rmSync(work, { recursive: true, force: true })
+}
+
+// Private against public on the same service: what authentication, rate limit and usage log cost.
+const pub = routes.find((r) => r.route === 'public')
+const overhead = routes
+  .filter((r) => r.route === 'private')
+  .map((r) => ({
+    counters: r.counters,
+    generated: Number((r.generated.rps / pub.generated.rps).toFixed(2)),
+    handwritten: Number((r.handwritten.rps / pub.handwritten.rps).toFixed(2)),
+  }))
+
+console.log('\nsummary: median req/s of the rounds (min–max), median p99 in ms')
+const line = (cells) => console.log(cells.map((c, i) => String(c).padEnd([66, 30, 30, 0][i])).join(''))
+line(['', 'generated', 'hand-written', 'generated/hand-written'])
+const cell = (s) => `${s.rps} (${s.min}–${s.max}) p99 ${s.p99}`
+for (const r of routes) line([`GET /${r.route}${r.route === 'private' ? `, ${r.counters} counters` : ''} (${r.connections} conn.)`, cell(r.generated), cell(r.handwritten), r.ratio])
+for (const t of tokens) line([`POST /authorization/token, ${t.label.replace(/^tokens, /, '').replace(' service DB,', ',')} (${t.connections} conn.)`, cell(t.generated), '', ''])
+for (const o of overhead) line([`private/public, ${o.counters} counters`, o.generated, o.handwritten, ''])
+
+machine.loadAfter = loadavg().map((l) => Number(l.toFixed(2)))
+const report = { date: new Date().toISOString(), machine, seconds: Number(seconds), rounds: Number(rounds), connections: { routes: ROUTE_CONNECTIONS, token: TOKEN_CONNECTIONS }, tokens, routes, privateOverPublic: overhead }
+mkdirSync(join(root, 'bench/results'), { recursive: true })
+const file = join(root, 'bench/results', `product-${report.date.slice(0, 10)}.json`)
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+console.log(`\nload average ${machine.loadBefore.join(' ')} before, ${machine.loadAfter.join(' ')} after\nwritten ${file}`)
