@@ -14,13 +14,13 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { scratchDatabase, type ScratchDatabase } from '../helpers/databases.js'
 import { startMailbox, type Mailbox } from '../helpers/mailbox.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
 import { spawnService } from '../helpers/service.js'
-import { required } from '../helpers/services.js'
+import { probeService, required, type ServiceProbe } from '../helpers/services.js'
 
 const CHROMIUM = '/usr/bin/chromium'
-const ARTIFACTS = join(REPO, 'test-artifacts/portal')
 const JWT_SECRET = 'portal-browser-test-secret-of-at-least-32-bytes!'
 
 // A missing browser skips the suite visibly, or fails it when the environment promises every service.
@@ -53,17 +53,31 @@ const heading = () => page.locator('main h1').innerText()
 const textOf = (locator: Locator) => locator.innerText()
 const poll = <T>(read: () => Promise<T>, timeout = 5000) => expect.poll(read, { timeout, interval: 100 })
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true })
+let artifacts = ''
+const shot = (name: string) => page.screenshot({ path: join(artifacts, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true })
 
-// What the journey learns on the way.
-const developer = { name: `dev_${randomBytes(3).toString('hex')}`, email: '', password: 'correct horse battery staple' }
-developer.email = `${developer.name}@example.com`
-const app = { key: '', secret: '', token: '' }
+// What the journey learns on the way (new for each service database).
+let developer = { name: '', email: '', password: '' }
+let app = { key: '', secret: '', token: '' }
 
-describe.skipIf(Boolean(missing))(`developer portal in chromium${missing ? ` [skipped: ${missing}]` : ''}`, () => {
+// The whole journey runs once with the embedded SQLite service database and once on PostgreSQL.
+const backends: { backend: 'sqlite' | 'postgres'; probe: ServiceProbe }[] = [
+  { backend: 'sqlite', probe: { available: true, reason: '' } },
+  { backend: 'postgres', probe: await probeService('postgres') },
+]
+
+for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !probe.available)(`developer portal in chromium, service database on ${backend}${missing ? ` [skipped: ${missing}]` : probe.reason}`, () => {
+  let database: ScratchDatabase | undefined
   beforeAll(async () => {
-    rmSync(ARTIFACTS, { recursive: true, force: true })
-    mkdirSync(ARTIFACTS, { recursive: true })
+    artifacts = join(REPO, 'test-artifacts/portal', backend)
+    rmSync(artifacts, { recursive: true, force: true })
+    mkdirSync(artifacts, { recursive: true })
+    shots = 0
+    problems.length = 0
+    const name = `dev_${randomBytes(3).toString('hex')}`
+    developer = { name, email: `${name}@example.com`, password: 'correct horse battery staple' }
+    app = { key: '', secret: '', token: '' }
+    if (backend === 'postgres') database = await scratchDatabase('postgres')
     project = copyProject(join(REPO, 'examples/api-product'), 'api-product')
     await run(process.execPath, [join(REPO, 'bin/fusio'), 'build', '--manifest', join(project, '.fusio.yml')], { cwd: project, env: { ...process.env, CI: '1' } }).catch(
       (error: { stdout?: string; stderr?: string; message: string }) => {
@@ -80,6 +94,7 @@ describe.skipIf(Boolean(missing))(`developer portal in chromium${missing ? ` [sk
       // spawnService waits for the "listening" line, which pino writes at info.
       FUSIO_LOG_LEVEL: 'info',
       FUSIO_DIR_SRC: project,
+      ...(database ? { FUSIO_DATABASE_URL: database.url } : {}),
     })
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' })
@@ -123,6 +138,7 @@ describe.skipIf(Boolean(missing))(`developer portal in chromium${missing ? ` [sk
       }
     }
     await mailbox?.close()
+    await database?.drop()
     if (project) removeProject(project)
   })
 
