@@ -72,9 +72,10 @@ export async function loadKeySet(env: Readonly<Record<string, string | undefined
   if (env.FUSIO_JWT_SECRET) {
     const secrets = [env.FUSIO_JWT_SECRET, ...(env.FUSIO_JWT_PREVIOUS_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean)]
     if (Buffer.byteLength(env.FUSIO_JWT_SECRET) < 32) warn('FUSIO_JWT_SECRET is shorter than 32 bytes; use a longer random secret')
+    const alg = env.FUSIO_JWT_ALGORITHMS?.split(',')[0]?.trim() || 'HS256'
     for (const secret of secrets) {
-      const key = new TextEncoder().encode(secret)
-      const alg = env.FUSIO_JWT_ALGORITHMS?.split(',')[0]?.trim() || 'HS256'
+      // Imported once: jose would import raw bytes again on every sign and verify.
+      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['sign', 'verify'])
       keys.push({ kid: secretKid(secret), alg, verifyKey: key, signKey: key })
     }
   } else if (env.FUSIO_JWKS) {

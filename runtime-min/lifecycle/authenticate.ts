@@ -22,6 +22,9 @@ declare module 'fastify' {
 
 const REALM = 'Bearer realm="Fusio"'
 
+const VERIFIED_FOR_MS = 60_000
+const VERIFIED_MAX = 10_000
+
 /** Jtis of revoked tokens that have not expired yet (kept by the product layer). */
 export interface RevocationList {
   has(jti: string): boolean
@@ -44,18 +47,31 @@ export function createTokenVerifier(
     ...(env.FUSIO_JWT_AUDIENCE ? { audience: env.FUSIO_JWT_AUDIENCE } : {}),
   }
   const lookup: JWTVerifyGetKey = (header) => keys.lookup(header)
+  // A client sends the same token many times: a token verified once is trusted until it expires (at
+  // most a minute from now), so repeated calls skip the signature check. Revocation is checked on every call.
+  const verified = new Map<string, { principal: Principal; until: number; expires: number }>()
   return {
     async verify(token) {
-      const { payload } = await jwtVerify(token, lookup, options)
-      if (revoked && typeof payload.jti === 'string' && revoked.has(payload.jti)) throw new Error('the token has been revoked')
-      const scope = payload.scope
-      const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : []
-      return {
-        subject: String(payload.sub),
-        ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
-        scopes,
-        claims: payload as Record<string, unknown>,
+      const now = Date.now()
+      let entry = verified.get(token)
+      if (!entry || entry.until <= now) {
+        const { payload } = await jwtVerify(token, lookup, options)
+        const scope = payload.scope
+        const principal: Principal = {
+          subject: String(payload.sub),
+          ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+          scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [],
+          claims: payload as Record<string, unknown>,
+        }
+        const expires = Number(payload.exp) * 1000
+        entry = { principal, until: Math.min(expires, now + VERIFIED_FOR_MS), expires }
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
+        verified.set(token, entry)
       }
+      if (entry.expires <= now) throw new Error('"exp" claim timestamp check failed')
+      const jti = entry.principal.claims.jti
+      if (revoked && typeof jti === 'string' && revoked.has(jti)) throw new Error('the token has been revoked')
+      return entry.principal
     },
   }
 }

@@ -17,8 +17,8 @@ export interface WindowCount {
 
 export interface Counters {
   readonly shared: boolean
-  /** Counts one more call in the current window of `windowSeconds`. */
-  hit(key: string, windowSeconds: number): WindowCount | Promise<WindowCount>
+  /** Counts one more call (or adds `delta`, which may be negative) in the current window of `windowSeconds`. */
+  hit(key: string, windowSeconds: number, delta?: number): WindowCount | Promise<WindowCount>
   /** The current count without adding to it. */
   peek(key: string, windowSeconds: number): WindowCount | Promise<WindowCount>
   close(): Promise<void>
@@ -52,7 +52,7 @@ export function memoryCounters(): Counters {
   }
   return {
     shared: false,
-    hit: (key, windowSeconds) => read(key, windowSeconds, 1),
+    hit: (key, windowSeconds, delta = 1) => read(key, windowSeconds, delta),
     peek: (key, windowSeconds) => read(key, windowSeconds, 0),
     async close() {
       clearInterval(sweep)
@@ -62,18 +62,18 @@ export function memoryCounters(): Counters {
 }
 
 // One round trip: the first hit of a window sets its expiry.
-const HIT = "local c = redis.call('INCR', KEYS[1]) if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return c"
+const HIT = "local c = redis.call('INCRBY', KEYS[1], ARGV[2]) if c == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return c"
 
 export async function redisCounters(url: string, prefix: string): Promise<Counters> {
   const connection = (await redisConnection.create({ url })) as Connection<Redis>
   const client = connection.client
   client.defineCommand('fusioHit', { numberOfKeys: 1, lua: HIT })
-  const hitCommand = client as Redis & { fusioHit(key: string, ttl: number): Promise<number> }
+  const hitCommand = client as Redis & { fusioHit(key: string, ttl: number, delta: number): Promise<number> }
   return {
     shared: true,
-    async hit(key, windowSeconds) {
+    async hit(key, windowSeconds, delta = 1) {
       const { index, resetMs, length } = window(windowSeconds)
-      const count = await hitCommand.fusioHit(`${prefix}:count:${key}#${index}`, length)
+      const count = await hitCommand.fusioHit(`${prefix}:count:${key}#${index}`, length, delta)
       return { count: Number(count), resetMs }
     },
     async peek(key, windowSeconds) {
@@ -94,14 +94,14 @@ export function withFallback(shared: Counters, local: Counters, warn: (error: un
   let pausedUntil = 0
   const guarded =
     (method: 'hit' | 'peek') =>
-    async (key: string, windowSeconds: number): Promise<WindowCount> => {
-      if (Date.now() < pausedUntil) return local[method](key, windowSeconds)
+    async (key: string, windowSeconds: number, delta?: number): Promise<WindowCount> => {
+      if (Date.now() < pausedUntil) return local[method](key, windowSeconds, delta)
       try {
-        return await shared[method](key, windowSeconds)
+        return await shared[method](key, windowSeconds, delta)
       } catch (error) {
         pausedUntil = Date.now() + pauseMs
         warn(error)
-        return local[method](key, windowSeconds)
+        return local[method](key, windowSeconds, delta)
       }
     }
   return {

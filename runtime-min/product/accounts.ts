@@ -68,10 +68,18 @@ export async function createUser(context: Pick<ProductContext, 'db' | 'dialect' 
   }
 }
 
+/**
+ * Registering again with the same name, address and password while the account still waits for
+ * activation sends a new mail (the first may have been lost) instead of a conflict.
+ */
 export async function register(context: ProductContext, request: FastifyRequest, body: { name: string; email: string; password: string }): Promise<number> {
   checkPassword(context, body.password)
   const approval = context.settings.userApproval
-  const id = await createUser(context, { ...body, status: approval ? 'pending' : 'active' })
+  const waiting = approval
+    ? await context.db.selectFrom('fusio_user').selectAll().where('name', '=', body.name).where('email', '=', body.email.toLowerCase()).where('status', '=', 'pending').executeTakeFirst()
+    : undefined
+  const resend = waiting !== undefined && (await verifyPassword(body.password, waiting.password))
+  const id = resend ? Number(waiting.id) : await createUser(context, { ...body, status: approval ? 'pending' : 'active' })
   if (approval) {
     const token = await createSecret(context, 'activate', id, null, ACTIVATION_SECONDS)
     const link = `${context.publicUrl(request)}${context.basePath}/developer/activate?token=${encodeURIComponent(token)}`
@@ -92,8 +100,7 @@ export async function activate(context: ProductContext, token: string): Promise<
 
 /** The active account with this name or e-mail and password; throttled per account and IP. */
 export async function authenticateUser(context: ProductContext, username: string, password: string, ip: string): Promise<User> {
-  const throttle = loginThrottle(context)
-  await throttle.check(username, ip)
+  const attempt = await loginThrottle(context).attempt(username, ip)
   const user = await context.db
     .selectFrom('fusio_user')
     .selectAll()
@@ -101,10 +108,8 @@ export async function authenticateUser(context: ProductContext, username: string
     .executeTakeFirst()
   // Verified against a decoy hash when there is no account, so both answers take as long.
   const valid = await verifyPassword(password, user?.password)
-  if (!user || !valid) {
-    await throttle.failed(username, ip)
-    throw new FusioError('FUSIO_ERR_ACCOUNT_CREDENTIALS', 'the name or password is wrong')
-  }
+  if (!user || !valid) throw new FusioError('FUSIO_ERR_ACCOUNT_CREDENTIALS', 'the name or password is wrong')
+  await attempt.succeeded()
   assertActive(user)
   return user
 }
@@ -128,13 +133,16 @@ export async function requestReset(context: ProductContext, request: FastifyRequ
   if (count > 3) return
   const user = await context.db.selectFrom('fusio_user').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst()
   if (!user || user.status !== 'active' || user.password === null) return
-  const token = await createSecret(context, 'reset', Number(user.id), null, RESET_SECONDS)
-  const link = `${context.publicUrl(request)}${context.basePath}/developer/reset?token=${encodeURIComponent(token)}`
-  await context.mailer.send({
-    to: user.email,
-    subject: context.settings.resetSubject,
-    text: `Hello ${user.name},\n\nopen this link within an hour to choose a new password:\n${link}\n\nIf you did not ask for this, ignore this mail.\n`,
-  })
+  const base = `${context.publicUrl(request)}${context.basePath}`
+  // Sent after the answer: how long SMTP takes must not tell whether the address has an account.
+  void (async () => {
+    const token = await createSecret(context, 'reset', Number(user.id), null, RESET_SECONDS)
+    await context.mailer.send({
+      to: user.email,
+      subject: context.settings.resetSubject,
+      text: `Hello ${user.name},\n\nopen this link within an hour to choose a new password:\n${base}/developer/reset?token=${encodeURIComponent(token)}\n\nIf you did not ask for this, ignore this mail.\n`,
+    })
+  })().catch((error: unknown) => context.log.error({ err: error }, 'the password reset mail could not be sent'))
 }
 
 export async function confirmReset(context: ProductContext, token: string, password: string): Promise<void> {

@@ -29,6 +29,9 @@ export async function addUser(service: ServiceDefinition, argv: readonly string[
   if (!settings) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', 'this service has no product layer (service.product: true)')
   const { values } = parseArgs({ args: [...argv], options: { name: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, plan: { type: 'string' } } })
   if (!values.name || !values.email) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', 'user:add needs --name and --email (and --role, default the default role)')
+  // The same rules as registration (runtime-min/product/api.ts), so the portal can show every account.
+  if (!/^[A-Za-z0-9._-]{3,64}$/.test(values.name)) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', '--name must be 3 to 64 of A-Z a-z 0-9 . _ -')
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', '--email must be an e-mail address')
   const role = values.role ? Object.keys(settings.roles).find((r) => r.toLowerCase() === values.role!.toLowerCase()) : settings.defaultRole
   if (!role) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `unknown role "${values.role}"; roles: ${Object.keys(settings.roles).join(', ')}`)
   if (values.plan && !settings.plans.some((p) => p.name === values.plan)) {

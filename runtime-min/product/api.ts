@@ -62,7 +62,11 @@ export const PRODUCT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Refresh: object({ refresh_token: text(256) }, ['refresh_token']),
   ResetRequest: object({ email: { type: 'string', format: 'email', maxLength: 255 } }, ['email']),
   ResetConfirm: object({ token: text(128), newPassword: password }, ['token', 'newPassword']),
-  AccountUpdate: object({ name: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' }, email: { type: 'string', format: 'email', maxLength: 255 } }),
+  AccountUpdate: object({
+    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' },
+    email: { type: 'string', format: 'email', maxLength: 255 },
+    password: { ...password, description: 'the current password; needed to change the e-mail address' },
+  }),
   ChangePassword: object({ oldPassword: password, newPassword: password, verifyPassword: password }, ['oldPassword', 'newPassword', 'verifyPassword']),
   AppCreate: object({ name: { type: 'string', pattern: '^[A-Za-z0-9 ._-]{3,64}$' }, url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 255 }, scopes }, [
     'name',
@@ -190,7 +194,14 @@ export const PRODUCT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Identity_Collection: collection('Identity'),
   WhoAmI: {
     type: 'object',
-    properties: { id: { type: 'integer' }, name: { type: 'string' }, email: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, clientId: { type: 'string' } },
+    properties: {
+      sub: { type: 'string' },
+      id: { type: 'integer' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      scopes: { type: 'array', items: { type: 'string' } },
+      clientId: { type: 'string' },
+    },
   },
 }
 

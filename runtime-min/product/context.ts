@@ -64,28 +64,34 @@ export async function consumeSecret(context: ProductContext, kind: SecretTable['
 
 /**
  * Failed logins per account and per IP: after FUSIO_LOGIN_ATTEMPTS (default 10) failures for an
- * account, or ten times as many from one IP, within 15 minutes, further tries get a 429.
+ * account, or ten times as many from one IP, within 15 minutes, further tries get a 429. Every try
+ * counts before the password is checked (so parallel guesses cannot slip past the limit), and a
+ * successful one is taken back.
  */
 export function loginThrottle(context: ProductContext) {
   const env = context.env
   const perAccount = Number(env.FUSIO_LOGIN_ATTEMPTS) > 0 ? Number(env.FUSIO_LOGIN_ATTEMPTS) : 10
   const windowSeconds = 15 * 60
-  const keys = (account: string, ip: string) => [
+  const rules = (account: string, ip: string) => [
     { key: `login:account:${account.toLowerCase()}`, limit: perAccount },
     { key: `login:ip:${ip}`, limit: perAccount * 10 },
   ]
   return {
-    async check(account: string, ip: string): Promise<void> {
-      for (const { key, limit } of keys(account, ip)) {
-        const { count, resetMs } = await context.counters.peek(key, windowSeconds)
-        if (count >= limit) {
+    /** Counts the try; throws 429 when it is over a limit. Call `succeeded` when the credentials were right. */
+    async attempt(account: string, ip: string): Promise<{ succeeded(): Promise<void> }> {
+      const keys = rules(account, ip)
+      const counts = await Promise.all(keys.map(({ key }) => context.counters.hit(key, windowSeconds)))
+      for (const [index, { count, resetMs }] of counts.entries()) {
+        if (count > keys[index].limit) {
           const retry = Math.ceil(resetMs / 1000)
           throw new FusioError('FUSIO_ERR_ACCOUNT_THROTTLED', `too many failed attempts; try again in ${retry} s`, { headers: { 'retry-after': String(retry) } })
         }
       }
-    },
-    async failed(account: string, ip: string): Promise<void> {
-      for (const { key } of keys(account, ip)) await context.counters.hit(key, windowSeconds)
+      return {
+        async succeeded() {
+          await Promise.all(keys.map(({ key }) => context.counters.hit(key, windowSeconds, -1)))
+        },
+      }
     },
   }
 }

@@ -48,8 +48,14 @@ function publicUrlOf(env: ProductOptions['env'], log: FastifyBaseLogger): (reque
   if (configured) return () => configured
   // Links in mails must not follow a Host header an attacker chose: production needs the URL set.
   if (env.NODE_ENV === 'production') throw new FusioError('FUSIO_ERR_CONFIG_MISSING_ENV', 'the product layer needs FUSIO_PUBLIC_URL (e.g. https://api.example.com) in production')
-  log.warn('FUSIO_PUBLIC_URL is not set: links in mails and redirects use the Host of each request')
-  return (request) => `${request.protocol}://${request.host}`
+  log.warn('FUSIO_PUBLIC_URL is not set: links in mails and redirects use the request\'s own origin, for local hosts only')
+  return (request) => {
+    // Only a loopback Host is believed: a link built from a Host an attacker sent would carry tokens to them.
+    if (!/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(request.host)) {
+      throw new FusioError('FUSIO_ERR_CONFIG_MISSING_ENV', 'set FUSIO_PUBLIC_URL: links for other hosts than localhost are not built from the Host header')
+    }
+    return `${request.protocol}://${request.host}`
+  }
 }
 
 export async function createProduct(options: ProductOptions): Promise<ProductLayer> {
@@ -61,8 +67,8 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
   await migrateProductStore(connection)
   const db = connection.client as ProductDb
   const publicUrl = publicUrlOf(env, log)
-  const tokens = createTokenService({ db, dialect: connection.dialect, keys: options.keys, settings: definition, env, log })
   const mailer = createMailer(env, typeof definition.mailSender === 'string' ? definition.mailSender : undefined, log)
+  const tokens = createTokenService({ db, dialect: connection.dialect, keys: options.keys, settings: definition, env, log })
   const usage = createUsageLog(db, env, log)
   // Expired secrets and long-ended tokens go hourly, so public endpoints cannot grow the tables for good.
   const housekeeping = () => pruneExpired(db).catch((error: unknown) => log.warn({ err: error }, 'expired secrets and tokens could not be pruned'))

@@ -52,6 +52,12 @@ export interface TokenService {
   stop(): void
 }
 
+/** The service's own scopes: only first-party logins get them, never a token through an app. */
+export const PRODUCT_SCOPES: ReadonlySet<string> = new Set(['authorization', 'backend', 'consumer'])
+
+/** What an app may hold or be granted of a set of scopes: the API's own, without the product scopes. */
+export const apiScopes = (scopes: readonly string[]): string[] => scopes.filter((s) => !PRODUCT_SCOPES.has(s))
+
 /** Every set holds the scope or a scope that covers it. */
 export function allowedBy(scope: string, sets: readonly (readonly string[])[]): boolean {
   return sets.every((set) => set.some((granted) => scopeCovers(granted, scope)))
@@ -87,8 +93,9 @@ export function createTokenService(options: {
     const now = Date.now()
     const rows = await db.selectFrom('fusio_token').select(['jti', 'expires', 'revoked_at']).where('revoked_at', '>=', since).where('expires', '>', now).execute()
     for (const row of rows) revoked.set(row.jti, Number(row.expires))
-    // Overlap the next read a little, so a revocation committed while this one ran is not missed.
-    since = now - 5_000
+    // The next read overlaps by five minutes: instances' clocks differ, and a revocation committed
+    // while this read ran must not be missed.
+    since = now - 300_000
     for (const [jti, expires] of revoked) if (expires <= now) revoked.delete(jti)
   }
   let polling: Promise<void> = poll().catch((error: unknown) => options.log.warn({ err: error }, 'cannot read revoked tokens'))

@@ -247,6 +247,12 @@ export const validateProductAccountUpdate = (() => {
     properties: {
       name: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' },
       email: { type: 'string', format: 'email', maxLength: 255 },
+      password: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 128,
+        description: 'the current password; needed to change the e-mail address',
+      },
     },
     required: [],
     additionalProperties: false,
@@ -261,7 +267,7 @@ export const validateProductAccountUpdate = (() => {
     let errors = 0
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       for (const key0 in data) {
-        if (!(key0 === 'name' || key0 === 'email')) {
+        if (!(key0 === 'name' || key0 === 'email' || key0 === 'password')) {
           const err0 = {
             instancePath,
             schemaPath: '#/additionalProperties',
@@ -360,8 +366,57 @@ export const validateProductAccountUpdate = (() => {
           errors++
         }
       }
+      if (data.password !== undefined) {
+        let data2 = data.password
+        if (typeof data2 === 'string') {
+          if (func2(data2) > 128) {
+            const err6 = {
+              instancePath: instancePath + '/password',
+              schemaPath: '#/properties/password/maxLength',
+              keyword: 'maxLength',
+              params: { limit: 128 },
+              message: 'must NOT have more than 128 characters',
+            }
+            if (vErrors === null) {
+              vErrors = [err6]
+            } else {
+              vErrors.push(err6)
+            }
+            errors++
+          }
+          if (func2(data2) < 1) {
+            const err7 = {
+              instancePath: instancePath + '/password',
+              schemaPath: '#/properties/password/minLength',
+              keyword: 'minLength',
+              params: { limit: 1 },
+              message: 'must NOT have fewer than 1 characters',
+            }
+            if (vErrors === null) {
+              vErrors = [err7]
+            } else {
+              vErrors.push(err7)
+            }
+            errors++
+          }
+        } else {
+          const err8 = {
+            instancePath: instancePath + '/password',
+            schemaPath: '#/properties/password/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          }
+          if (vErrors === null) {
+            vErrors = [err8]
+          } else {
+            vErrors.push(err8)
+          }
+          errors++
+        }
+      }
     } else {
-      const err6 = {
+      const err9 = {
         instancePath,
         schemaPath: '#/type',
         keyword: 'type',
@@ -369,9 +424,9 @@ export const validateProductAccountUpdate = (() => {
         message: 'must be object',
       }
       if (vErrors === null) {
-        vErrors = [err6]
+        vErrors = [err9]
       } else {
-        vErrors.push(err6)
+        vErrors.push(err9)
       }
       errors++
     }

@@ -459,7 +459,12 @@ function loginPanel({ next, onDone }) {
               onclick: () => {
                 // The provider sends the user back to /developer/#token=…; the view to open then waits here.
                 if (next) sessionStorage.setItem(NEXT_KEY, next)
-                location.assign(entry.redirect)
+                // A nonce of ours comes back with the tokens: a #token=… link from anyone else is not taken.
+                const nonce = randomNonce()
+                sessionStorage.setItem(LOGIN_NONCE_KEY, nonce)
+                const target = new URL(entry.redirect, location.href)
+                target.searchParams.set('return_state', nonce)
+                location.assign(target.href)
               },
             },
             `Sign in with ${entry.name}`,
@@ -1177,6 +1182,14 @@ document.addEventListener('click', (event) => {
 })
 window.addEventListener('popstate', () => render())
 
+const LOGIN_NONCE_KEY = 'fusio.portal.loginNonce'
+
+/** 128 random bits, URL-safe. */
+function randomNonce() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
 /**
  * A login through an identity provider comes back as /developer/#token=…&expires_in=…&refresh_token=…
  * (or #error=…): keep the tokens, then drop the hash at once so they leave the address bar and history.
@@ -1185,6 +1198,13 @@ function takeLoginFromHash() {
   if (!/[#&](token|error)=/.test(location.hash)) return
   const values = new URLSearchParams(location.hash.slice(1))
   history.replaceState(null, '', location.pathname + location.search)
+  const expected = sessionStorage.getItem(LOGIN_NONCE_KEY)
+  sessionStorage.removeItem(LOGIN_NONCE_KEY)
+  // Only the answer to a login this tab started: a link carrying someone else's tokens signs nobody in.
+  if (!expected || values.get('state') !== expected) {
+    flash = { kind: 'error', text: 'That sign-in link was not started here; sign in again.' }
+    return
+  }
   if (values.get('token')) {
     session.set({ token: values.get('token'), expires_in: values.get('expires_in'), refresh_token: values.get('refresh_token') })
     const next = safeNext(sessionStorage.getItem(NEXT_KEY))

@@ -210,10 +210,13 @@ async function signInAtProvider(browser: Browser, authorizationUrl: string, acco
   throw new Error(`the provider did not send the browser back to ${base}`)
 }
 
+const PORTAL_NONCE = 'portal-nonce-0123456789abcdef'
+
 /** A login up to the provider's redirect back: the callback URL (code, state) and the browser that holds its cookie. */
 async function startLogin(identity: string, account: string): Promise<{ callback: string; browser: Browser; finish(headers?: Record<string, string>): Promise<Response> }> {
   const browser = new Browser()
-  const redirect = await browser.fetch(`${base}/consumer/identity/${identity}/redirect`)
+  // The portal sends a nonce of its own and takes the tokens only when it comes back with them.
+  const redirect = await browser.fetch(`${base}/consumer/identity/${identity}/redirect?return_state=${PORTAL_NONCE}`)
   expect(redirect.status, await redirect.clone().text()).toBe(302)
   const callback = await signInAtProvider(browser, redirect.headers.get('location')!, account)
   return { callback, browser, finish: (headers = {}) => browser.fetch(callback, { headers }) }
@@ -226,6 +229,7 @@ async function login(account: string, identity = 'Company'): Promise<{ token: st
   const location = exchange.headers.get('location')!
   expect(location).toMatch(/^\/developer\/#token=/)
   const fragment = new URLSearchParams(location.split('#')[1])
+  expect(fragment.get('state')).toBe(PORTAL_NONCE)
   return { token: fragment.get('token')!, expiresIn: Number(fragment.get('expires_in')), refreshToken: fragment.get('refresh_token')! }
 }
 

@@ -351,6 +351,15 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
     await shot('register-conflict')
   })
 
+  it('takes no tokens from a #token= link it did not start (login CSRF)', async () => {
+    // A signed-out visitor opens a link that carries someone else's (valid) tokens.
+    await page.goto(`${service!.url}/developer/#token=${encodeURIComponent(app.token)}&expires_in=3600`)
+    await page.getByText('That sign-in link was not started here').waitFor()
+    expect(page.url()).not.toContain('token=')
+    await expect(page.getByTestId('nav-login').count()).resolves.toBe(1)
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(app.token)
+  })
+
   it('resets the password from the mailed link and signs in with the new one', async () => {
     await page.getByTestId('nav-login').click()
     await page.getByRole('link', { name: 'Forgot your password?' }).click()

@@ -156,6 +156,14 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     const short = await call('POST', '/consumer/register', { body: { name: 'bob', email: 'bob@example.com', password: 'short' } })
     expect(short.status).toBe(400)
     expect(short.body.errors[0]).toMatchObject({ field: 'password', message: 'must have at least 8 characters' })
+    // Registering again while the account waits for activation mails a new link instead of a conflict.
+    const first = mailbox.next('pat@example.com')
+    expect((await call('POST', '/consumer/register', { body: { name: 'pat', email: 'pat@example.com', password: PASSWORD } })).status).toBe(201)
+    await first
+    const second = mailbox.next('pat@example.com')
+    expect((await call('POST', '/consumer/register', { body: { name: 'pat', email: 'pat@example.com', password: PASSWORD } })).status).toBe(201)
+    expect((await second).text).toContain('/developer/activate?token=')
+    expect((await call('POST', '/consumer/register', { body: { name: 'pat', email: 'pat@example.com', password: 'a different password' } })).status).toBe(409)
     await signUp('bob')
     const again = await call('POST', '/consumer/register', { body: { name: 'bob2', email: 'BOB@example.com', password: PASSWORD } })
     expect(again.status).toBe(409)
@@ -182,6 +190,11 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     expect(throttled.status).toBe(429)
     expect(throttled.body.code).toBe('FUSIO_ERR_ACCOUNT_THROTTLED')
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0)
+    // Guesses sent all at once are counted before any is checked: at most the limit reach the password.
+    await signUp('cid')
+    const parallel = await Promise.all(Array.from({ length: 12 }, () => call('POST', '/consumer/login', { body: { username: 'cid', password: 'a wrong guess' }, ip: '10.3.0.1' })))
+    expect(parallel.filter((r) => r.status === 401)).toHaveLength(3)
+    expect(parallel.filter((r) => r.status === 429)).toHaveLength(9)
     // Another account from the same address is not locked out by carol's failures.
     const dave = await signUp('dave')
     expect(dave.token).toBeTruthy()
@@ -208,6 +221,11 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     const refused = await call('POST', '/consumer/app', { token: frank.token, body: { name: 'Admin tool', url: 'https://x.example.com', scopes: ['backend'] } })
     expect(refused.status).toBe(400)
     expect(refused.body.code).toBe('FUSIO_ERR_SCOPE_NOT_ALLOWED')
+    // The service's own scopes never go to an app, even ones the user holds: a consented app could take the account over.
+    for (const scope of ['consumer', 'authorization']) {
+      const own = await call('POST', '/consumer/app', { token: frank.token, body: { name: 'Account tool', url: 'https://x.example.com', scopes: [scope] } })
+      expect(own.status, scope).toBe(400)
+    }
     const widget = await createApp(frank.token)
     const wider = await clientToken(widget, 'forecast publish')
     expect(wider.status).toBe(400)
@@ -238,6 +256,12 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     expect((await call('GET', '/forecast/1', { token: second.body.access_token })).status).toBe(200)
     const unsupported = await call('POST', '/authorization/token', { form: { grant_type: 'implicit' } })
     expect(unsupported.body.error).toBe('unsupported_grant_type')
+    // A refresh never widens the grant (RFC 6749 §6), even to scopes the user holds.
+    const wider = await call('POST', '/authorization/token', { form: { grant_type: 'refresh_token', refresh_token: second.body.refresh_token, scope: 'forecast consumer' } })
+    expect(wider.body.error).toBe('invalid_scope')
+    const malformed = await call('POST', '/authorization/token', { headers: { authorization: `Basic ${Buffer.from('a%zz:b').toString('base64')}` }, form: { grant_type: 'client_credentials' } })
+    expect(malformed.status).toBe(401)
+    expect(malformed.body.error).toBe('invalid_client')
   })
 
   it.skipIf(!probe.available)('authorization_code with PKCE through the consent endpoint', async () => {
@@ -262,11 +286,16 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     const granted = new URL((await consent(true)).body.redirectUri)
     expect(granted.searchParams.get('state')).toBe('xyz')
     const code = granted.searchParams.get('code')!
-    const exchange = (codeVerifier: string) =>
+    const exchange = (codeVerifier: string, headers: Record<string, string>) =>
       call('POST', '/authorization/token', {
+        headers,
         form: { grant_type: 'authorization_code', code, redirect_uri: 'https://widget.example.com/callback', code_verifier: codeVerifier, client_id: client.appKey },
       })
-    const wrong = await exchange(randomBytes(32).toString('base64url'))
+    // The app is a confidential client: without its secret the code buys nothing.
+    const anonymous = await exchange(verifier, {})
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.body.error).toBe('invalid_client')
+    const wrong = await exchange(randomBytes(32).toString('base64url'), basic(client.appKey, client.appSecret))
     expect(wrong.body.error).toBe('invalid_grant')
     // A failed exchange spends the code too: codes are single-use.
     const code2 = new URL((await consent(true)).body.redirectUri).searchParams.get('code')!
@@ -291,6 +320,10 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     const client = await createApp(ivan.token)
     const first = (await clientToken(client)).body.access_token
     const second = (await clientToken(client)).body.access_token
+    // A forged token that names the jti of a real one revokes nothing.
+    const [, payload] = first.split('.')
+    expect((await call('POST', '/authorization/revoke', { form: { token: `eyJhbGciOiJub25lIn0.${payload}.` } })).status).toBe(200)
+    expect((await call('GET', '/forecast/2', { token: first })).status).toBe(200)
     expect((await call('POST', '/authorization/revoke', { form: { token: first } })).status).toBe(200)
     const refused = await call('GET', '/forecast/2', { token: first })
     expect(refused.status).toBe(401)
@@ -331,6 +364,11 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     expect((await call('GET', '/forecast/3', { token: personal.body.accessToken })).status).toBe(200)
     // A consumer token cannot reach the backend.
     expect((await call('GET', '/backend/user', { token: mallory.token })).status).toBe(403)
+    // Moving the account's address (and with it password resets) takes the password.
+    const move = await call('PUT', '/consumer/account', { token: mallory.token, body: { email: 'mallory@evil.example.net' } })
+    expect(move.status).toBe(401)
+    expect((await call('PUT', '/consumer/account', { token: mallory.token, body: { email: 'mallory@evil.example.net', password: PASSWORD } })).status).toBe(200)
+    expect((await call('GET', '/consumer/account', { token: mallory.token })).body.email).toBe('mallory@evil.example.net')
   })
 
   it.skipIf(!probe.available)('the usage log has one row per call, newest first, without credentials or query strings', async () => {
@@ -362,9 +400,11 @@ describe.each(backends)('the API product on $backend', ({ backend, probe }) => {
     expect(created.status, created.stderr).toBe(0)
     expect(created.stdout).toContain('created with role Administrator')
     const admin = (await call('POST', '/consumer/login', { body: { username: 'root', password: 'an administrator password' } })).body.token
-    const users = await call('GET', '/backend/user?search=alice', { token: admin })
+    const users = await call('GET', '/backend/user?search=ALIC', { token: admin })
     expect(users.status).toBe(200)
     expect(users.body.entry.map((u: { name: string }) => u.name)).toEqual(['alice'])
+    // Wildcards in the search are plain characters.
+    expect((await call('GET', '/backend/user?search=%25', { token: admin })).body.totalResults).toBe(0)
 
     const leo = await signUp('leo')
     const client = await createApp(leo.token)

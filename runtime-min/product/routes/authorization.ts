@@ -13,7 +13,7 @@ import { activeUser, authenticateUser } from '../accounts.js'
 import { consumeSecret, loginThrottle, message, userScopes, type ProductContext } from '../context.js'
 import { sameHash, sha256 } from '../secrets.js'
 import { num, type App } from '../store.js'
-import { allowedBy, grantScopes, type Issued } from '../tokens.js'
+import { apiScopes, grantScopes, type Issued } from '../tokens.js'
 import type { ProductHandlers } from './handlers.js'
 
 class OAuthError extends Error {
@@ -50,27 +50,30 @@ function clientCredentials(request: FastifyRequest, body: TokenBody): { id: stri
     const colon = decoded.indexOf(':')
     if (colon < 0) throw new OAuthError('invalid_client', 'the Basic credentials need the form id:secret', 401)
     const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '))
-    return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
+    try {
+      return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
+    } catch {
+      throw new OAuthError('invalid_client', 'the Basic credentials are not form-encoded correctly', 401)
+    }
   }
   if (body.client_id !== undefined && body.client_secret !== undefined) return { id: body.client_id, secret: body.client_secret }
   return undefined
 }
 
+const appByKey = (context: ProductContext, key: string) => context.db.selectFrom('fusio_app').selectAll().where('app_key', '=', key).executeTakeFirst()
+
 /** The active app with these credentials; failures count towards the throttle like failed logins. */
-async function authenticateApp(context: ProductContext, request: FastifyRequest, credentials: { id: string; secret: string }): Promise<App> {
-  const throttle = loginThrottle(context)
-  await throttle.check(credentials.id, request.ip)
-  const app = await context.db.selectFrom('fusio_app').selectAll().where('app_key', '=', credentials.id).executeTakeFirst()
-  if (!app || !sameHash(app.secret_hash, sha256(credentials.secret))) {
-    await throttle.failed(credentials.id, request.ip)
-    throw new OAuthError('invalid_client', 'the client credentials are wrong', 401)
-  }
+async function authenticateApp(context: ProductContext, request: FastifyRequest, credentials: { id: string; secret: string }, found?: App): Promise<App> {
+  const [app, attempt] = await Promise.all([found ?? appByKey(context, credentials.id), loginThrottle(context).attempt(credentials.id, request.ip)])
+  if (!app || !sameHash(app.secret_hash, sha256(credentials.secret))) throw new OAuthError('invalid_client', 'the client credentials are wrong', 401)
+  await attempt.succeeded()
   if (app.status !== 'active') throw new OAuthError('unauthorized_client', `the app is ${app.status}`)
   return app
 }
 
+/** What a token through this app may carry: its scopes, never the product's own. */
 function appScopes(app: App): string[] {
-  return app.scopes.split(' ').filter(Boolean)
+  return apiScopes(app.scopes.split(' ').filter(Boolean))
 }
 
 function tokenAnswer(issued: Issued) {
@@ -105,13 +108,13 @@ async function grant(context: ProductContext, request: FastifyRequest, body: Tok
     case 'client_credentials': {
       if (!client) throw new OAuthError('invalid_client', 'client_credentials needs the app key and secret (HTTP Basic)', 401)
       // Fusio also accepts a user's name and password here; an app key is tried first.
-      const app = await context.db.selectFrom('fusio_app').select('id').where('app_key', '=', client.id).executeTakeFirst()
+      const app = await appByKey(context, client.id)
       if (!app) {
         const user = await asGrant(() => authenticateUser(context, client.id, client.secret, ip))
         const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), userScopes(context, user)))
         return context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip, issuer: context.issuer(request) })
       }
-      const authenticated = await authenticateApp(context, request, client)
+      const authenticated = await authenticateApp(context, request, client, app)
       const user = await asGrant(() => activeUser(context, Number(authenticated.user_id)))
       const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), appScopes(authenticated), userScopes(context, user)))
       return context.tokens.issue({ user, app: { id: Number(authenticated.id), app_key: authenticated.app_key }, scopes, kind: 'access', refresh: false, ip, issuer: context.issuer(request) })
@@ -127,13 +130,13 @@ async function grant(context: ProductContext, request: FastifyRequest, body: Tok
     }
     case 'authorization_code': {
       if (!body.code || !body.redirect_uri || !body.code_verifier) throw new OAuthError('invalid_request', 'authorization_code needs code, redirect_uri and code_verifier')
+      // Apps are confidential clients: the code is only worth something with the app's secret (RFC 6749 §4.1.3).
+      if (!client) throw new OAuthError('invalid_client', 'authorization_code needs the app key and secret (HTTP Basic)', 401)
       const secret = await consumeSecret(context, 'code', body.code)
       if (!secret) throw new OAuthError('invalid_grant', 'the code is unknown, used or expired')
       const data = secret.data as { appId: number; clientId: string; redirectUri: string; scopes: string[]; challenge: string }
-      const clientId = client?.id ?? body.client_id
-      if (clientId !== data.clientId) throw new OAuthError('invalid_grant', 'the code was issued to another client')
-      const app = client ? await authenticateApp(context, request, client) : await context.db.selectFrom('fusio_app').selectAll().where('app_key', '=', data.clientId).executeTakeFirst()
-      if (!app || app.status !== 'active') throw new OAuthError('unauthorized_client', 'the app is not active')
+      if (client.id !== data.clientId) throw new OAuthError('invalid_grant', 'the code was issued to another client')
+      const app = await authenticateApp(context, request, client)
       if (body.redirect_uri !== data.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri differs from the authorization request')
       const challenge = createHash('sha256').update(body.code_verifier).digest('base64url')
       if (!sameHash(challenge, data.challenge)) throw new OAuthError('invalid_grant', 'the code_verifier does not match the code_challenge')
@@ -145,14 +148,18 @@ async function grant(context: ProductContext, request: FastifyRequest, body: Tok
       if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is missing')
       const row = await context.tokens.redeemRefresh(body.refresh_token)
       if (!row) throw new OAuthError('invalid_grant', 'the refresh token is unknown, used, revoked or expired')
-      const app = row.app_id === null ? undefined : await context.db.selectFrom('fusio_app').selectAll().where('id', '=', row.app_id).executeTakeFirst()
-      if (row.app_id !== null && (!app || app.status !== 'active')) throw new OAuthError('unauthorized_client', 'the app is not active')
-      if (app && client && client.id !== app.app_key) throw new OAuthError('invalid_grant', 'the refresh token belongs to another client')
+      const owner = row.app_id === null ? undefined : await context.db.selectFrom('fusio_app').selectAll().where('id', '=', row.app_id).executeTakeFirst()
+      if (row.app_id !== null && !owner) throw new OAuthError('unauthorized_client', 'the app no longer exists')
+      // A refresh token of an app is redeemed only with that app's credentials (RFC 6749 §6).
+      if (owner && !client) throw new OAuthError('invalid_client', 'this refresh token needs its app key and secret (HTTP Basic)', 401)
+      if (owner && client!.id !== owner.app_key) throw new OAuthError('invalid_grant', 'the refresh token belongs to another client')
+      const app = owner ? await authenticateApp(context, request, client!, owner) : undefined
       const user = await asGrant(() => activeUser(context, Number(row.user_id)))
       const allowed = app ? [appScopes(app), userScopes(context, user)] : [userScopes(context, user)]
       // The new token keeps the old scopes that are still allowed (a role may have changed meanwhile).
-      const kept = row.scopes.split(' ').filter((s) => s && allowedBy(s, allowed))
-      const scopes = await asGrant(async () => grantScopes(scopeList(body.scope) ?? kept, ...allowed))
+      // Never more than the original grant (RFC 6749 §6), and only what is still allowed.
+      const kept = row.scopes.split(' ').filter(Boolean)
+      const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), kept, ...allowed))
       return context.tokens.issue({ user, ...(app ? { app: { id: Number(app.id), app_key: app.app_key } } : {}), scopes, kind: 'access', refresh: true, ip, issuer: context.issuer(request) })
     }
     default:
@@ -179,10 +186,13 @@ export const authorizationHandlers: ProductHandlers = {
   },
   async 'authorization.revoke'(request, _reply, context) {
     const { token } = request.body as { token: string }
-    // RFC 7009: an unknown or invalid token is not an error; a JWT is revoked by its jti, a refresh token by its hash.
-    const jti = jtiOf(token)
-    if (jti) await context.tokens.revoke({ jti })
-    else {
+    // RFC 7009: an unknown or invalid token is not an error; a JWT is revoked by its jti once its
+    // signature holds (nobody revokes by a forged jti), a refresh token by its hash.
+    if (token.split('.').length === 3) {
+      const principal = await context.verifier.verify(token).catch(() => undefined)
+      const jti = principal?.claims.jti
+      if (typeof jti === 'string') await context.tokens.revoke({ jti })
+    } else {
       const row = await context.db.selectFrom('fusio_token').select('jti').where('refresh_hash', '=', sha256(token)).executeTakeFirst()
       if (row) await context.tokens.revoke({ jti: row.jti })
     }
@@ -192,23 +202,12 @@ export const authorizationHandlers: ProductHandlers = {
     const principal = request.fusioUser!
     const user = await context.db.selectFrom('fusio_user').selectAll().where('id', '=', Number(principal.subject)).executeTakeFirst()
     return {
+      sub: principal.subject,
       ...(user ? { id: num(user.id), name: user.name, email: user.email } : { name: String(principal.claims.name ?? principal.subject) }),
       scopes: principal.scopes,
       ...(principal.clientId ? { clientId: principal.clientId } : {}),
     }
   },
-}
-
-/** The jti of a JWT, read without verifying: revocation of a token someone holds needs no more. */
-function jtiOf(token: string): string | undefined {
-  const parts = token.split('.')
-  if (parts.length !== 3) return undefined
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { jti?: unknown }
-    return typeof payload.jti === 'string' ? payload.jti : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** Redirect URIs must share the app URL's origin, as in Fusio. */

@@ -3,6 +3,7 @@
  * points), apps (approve, deactivate, delete), the scopes, and the usage log with pruning.
  */
 import type { FastifyRequest } from 'fastify'
+import { sql } from 'kysely'
 import { FusioError } from '../../errors.js'
 import { checkPassword, createUser } from '../accounts.js'
 import { collection, idParam, listPage, message, userScopes, views, type ProductContext } from '../context.js'
@@ -29,7 +30,10 @@ export const backendHandlers: ProductHandlers = {
   async 'backend.user.getAll'(request, _reply, context) {
     const search = String((request.query as Record<string, unknown>).search ?? '')
     let users = context.db.selectFrom('fusio_user')
-    if (search) users = users.where((eb) => eb.or([eb('name', 'like', `%${search}%`), eb('email', 'like', `%${search.toLowerCase()}%`)]))
+    // Lower-cased on both sides: PostgreSQL's LIKE is case-sensitive.
+    // '!' escapes wildcards: a backslash means different things in MySQL's and PostgreSQL's string literals.
+    const pattern = `%${search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`
+    if (search) users = users.where((eb) => eb.or([sql<boolean>`lower(name) like ${pattern} escape '!'`, sql<boolean>`email like ${pattern} escape '!'`]))
     return listPage(users, request, (u: User) => views.account(u, userScopes(context, u)))
   },
   async 'backend.user.create'(request, _reply, context) {

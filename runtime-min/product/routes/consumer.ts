@@ -11,11 +11,10 @@ import { activate, activeUser, authenticateUser, checkPassword, confirmReset, re
 import { collection, createSecret, idParam, listPage, loginThrottle, message, userScopes, views, type ProductContext } from '../context.js'
 import { hashPassword, randomSecret, sha256, verifyPassword } from '../secrets.js'
 import { insertReturningId, type App, type Token } from '../store.js'
-import { grantScopes, type Issued } from '../tokens.js'
+import { apiScopes, grantScopes, type Issued } from '../tokens.js'
 import { allowedRedirect } from './authorization.js'
 import type { ProductHandlers } from './handlers.js'
 
-const PRODUCT_SCOPE_NAMES = new Set(['authorization', 'backend', 'consumer'])
 const CODE_SECONDS = 600
 const MAX_PERSONAL_DAYS = 366
 
@@ -30,10 +29,10 @@ async function ownApp(context: ProductContext, request: FastifyRequest): Promise
   return app
 }
 
-/** The scopes an app may hold: those asked for, within the user's; by default the user's API scopes. */
+/** The scopes an app may hold: those asked for, within the user's API scopes (never the product's own); by default all of them. */
 function appScopes(context: ProductContext, user: { role: string }, requested: readonly string[] | undefined): string[] {
-  const own = userScopes(context, user)
-  return requested === undefined ? own.filter((s) => !PRODUCT_SCOPE_NAMES.has(s)) : grantScopes(requested, own)
+  const own = apiScopes(userScopes(context, user))
+  return requested === undefined ? own : grantScopes(requested, own)
 }
 
 export const consumerHandlers: ProductHandlers = {
@@ -73,9 +72,20 @@ export const consumerHandlers: ProductHandlers = {
     return views.account(user, userScopes(context, user))
   },
   async 'consumer.account.update'(request, _reply, context) {
-    const body = request.body as { name?: string; email?: string }
+    const body = request.body as { name?: string; email?: string; password?: string }
     const changes = { ...(body.name ? { name: body.name } : {}), ...(body.email ? { email: body.email.toLowerCase() } : {}) }
     if (Object.keys(changes).length === 0) return message('Nothing to change')
+    // Whoever controls the address controls the account (password reset): changing it takes the password.
+    if (changes.email) {
+      const user = await activeUser(context, me(request))
+      if (changes.email !== user.email) {
+        const attempt = await loginThrottle(context).attempt(user.name, request.ip)
+        if (body.password === undefined || !(await verifyPassword(body.password, user.password))) {
+          throw new FusioError('FUSIO_ERR_ACCOUNT_CREDENTIALS', 'changing the e-mail address needs the current password (body.password)')
+        }
+        await attempt.succeeded()
+      }
+    }
     const taken = await context.db
       .selectFrom('fusio_user')
       .select('id')
@@ -89,12 +99,9 @@ export const consumerHandlers: ProductHandlers = {
   async 'consumer.account.changePassword'(request, _reply, context) {
     const body = request.body as { oldPassword: string; newPassword: string; verifyPassword: string }
     const user = await activeUser(context, me(request))
-    const throttle = loginThrottle(context)
-    await throttle.check(user.name, request.ip)
-    if (!(await verifyPassword(body.oldPassword, user.password))) {
-      await throttle.failed(user.name, request.ip)
-      throw new FusioError('FUSIO_ERR_ACCOUNT_CREDENTIALS', 'the old password is wrong')
-    }
+    const attempt = await loginThrottle(context).attempt(user.name, request.ip)
+    if (!(await verifyPassword(body.oldPassword, user.password))) throw new FusioError('FUSIO_ERR_ACCOUNT_CREDENTIALS', 'the old password is wrong')
+    await attempt.succeeded()
     if (body.newPassword !== body.verifyPassword) {
       throw new FusioError('FUSIO_ERR_VALIDATION_BODY', 'body.verifyPassword must repeat newPassword', {
         errors: [{ in: 'body', field: 'verifyPassword', pointer: '/verifyPassword', message: 'must repeat newPassword' }],
@@ -209,7 +216,7 @@ export const consumerHandlers: ProductHandlers = {
     }
     const user = await activeUser(context, me(request))
     const requested = body.scope ? body.scope.split(' ').filter(Boolean) : undefined
-    const scopes = grantScopes(requested, app.scopes.split(' ').filter(Boolean), userScopes(context, user))
+    const scopes = grantScopes(requested, apiScopes(app.scopes.split(' ')), userScopes(context, user))
     const code = await createSecret(context, 'code', Number(user.id), { appId: Number(app.id), clientId: app.app_key, redirectUri: body.redirectUri, scopes, challenge: body.codeChallenge }, CODE_SECONDS)
     target.searchParams.set('code', code)
     return { ...message('Access granted'), redirectUri: target.toString() }

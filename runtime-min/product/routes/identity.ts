@@ -63,6 +63,8 @@ interface LoginState {
   readonly nonce?: string
   /** SHA-256 of the cookie value the browser that started the login holds. */
   readonly browser: string
+  /** The portal's own nonce (`return_state`), handed back with the tokens so it takes only logins it started. */
+  readonly returnState?: string
 }
 
 type Settings = Readonly<Record<string, Json>>
@@ -225,9 +227,9 @@ async function oidcProfile(identity: IdentityDefinition, provider: Provider, tok
     }
   }
   const claims = { ...idToken, ...info }
-  // Some providers send the flag as a string.
-  const unverified = claims.email_verified === false || claims.email_verified === 'false'
-  const email = typeof claims.email === 'string' && claims.email.includes('@') && !unverified ? claims.email : undefined
+  // Only an address the provider vouches for (some send the flag as a string): anyone can claim one.
+  const verified = claims.email_verified === true || claims.email_verified === 'true'
+  const email = typeof claims.email === 'string' && claims.email.includes('@') && verified ? claims.email : undefined
   const username = [claims.preferred_username, claims.nickname, claims.name, email?.split('@')[0]].find((v): v is string => typeof v === 'string' && v.trim() !== '')
   return { subject, ...(username ? { username } : {}), ...(email ? { email } : {}) }
 }
@@ -304,10 +306,15 @@ function loginCookie(context: ProductContext, request: FastifyRequest, identity:
 
 const wantsJson = (request: FastifyRequest) => /\bapplication\/json\b/i.test(request.headers.accept ?? '')
 
-function answer(request: FastifyRequest, reply: FastifyReply, context: ProductContext, result: { token: string; expires_in: number; refresh_token?: string }) {
+function answer(request: FastifyRequest, reply: FastifyReply, context: ProductContext, result: { token: string; expires_in: number; refresh_token?: string }, returnState?: string) {
   // The route's default status is 302, so a JSON answer is sent here with its own.
   if (wantsJson(request) || !context.settings.portal) return reply.code(200).send(result)
-  const fragment = new URLSearchParams({ token: result.token, expires_in: String(result.expires_in), ...(result.refresh_token ? { refresh_token: result.refresh_token } : {}) })
+  const fragment = new URLSearchParams({
+    token: result.token,
+    expires_in: String(result.expires_in),
+    ...(result.refresh_token ? { refresh_token: result.refresh_token } : {}),
+    ...(returnState ? { state: returnState } : {}),
+  })
   return reply.redirect(`${context.basePath}/developer/#${fragment}`, 302)
 }
 
@@ -323,12 +330,14 @@ export const identityHandlers: ProductHandlers = {
     const { client } = provider
     const verifier = client.randomPKCECodeVerifier()
     const browser = randomSecret()
+    const returnState = (request.query as { return_state?: unknown }).return_state
     const state: LoginState = {
       identity: identity.name,
       redirectUri: `${context.publicUrl(request)}${context.basePath}/consumer/identity/${encodeURIComponent(identity.name)}/exchange`,
       verifier,
       ...(provider.oidc ? { nonce: client.randomNonce() } : {}),
       browser: sha256(browser),
+      ...(typeof returnState === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(returnState) ? { returnState } : {}),
     }
     const secret = await createSecret(context, 'identity', null, state, STATE_SECONDS)
     // Only the browser that started the login may finish it: nobody can slip their own login into another's browser.
@@ -374,6 +383,6 @@ export const identityHandlers: ProductHandlers = {
     assertActive(user)
     const scopes = grantScopes(undefined, userScopes(context, user))
     const issued = await context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip: request.ip, issuer: context.issuer(request) })
-    return answer(request, reply, context, { token: issued.accessToken, expires_in: issued.expiresIn, ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}) })
+    return answer(request, reply, context, { token: issued.accessToken, expires_in: issued.expiresIn, ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}) }, state.returnState)
   },
 }
