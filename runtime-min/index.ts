@@ -15,8 +15,6 @@ import { FusioError } from './errors.js'
 import { deferAsyncActions } from './lifecycle/async-actions.js'
 import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { createTokenVerifier } from './lifecycle/authenticate.js'
-import { createCounters } from './lifecycle/counters.js'
-import { corsPlugin } from './lifecycle/cors.js'
 import { healthPlugin } from './lifecycle/health.js'
 import { operationsPlugin } from './lifecycle/operations.js'
 import { problemPlugin } from './lifecycle/problem.js'
@@ -24,7 +22,7 @@ import { shutdownPlugin } from './lifecycle/shutdown.js'
 import { usePrecompiled } from './lifecycle/validate.js'
 import { applyMigrations } from './migrations.js'
 import { createServiceDatabase } from './service-database.js'
-import type { ActionHandler, ServiceDefinition } from './types.js'
+import type { ActionHandler, RouteDefinition, ServiceDefinition } from './types.js'
 
 export type * from './types.js'
 export { FusioError, type ErrorCode, type FieldError } from './errors.js'
@@ -114,8 +112,10 @@ export async function createService(service: ServiceDefinition, options: Service
         keys = await loadKeySet({ ...env, FUSIO_JWT_SECRET: secret }, () => {})
       }
     }
-    const counters = service.rates?.length || service.product ? await createCounters(env, app.log) : undefined
+    // Counters, rate limits and CORS are imported only by services that use them (their own chunks).
+    const counters = service.rates?.length || service.product ? await (await import('./lifecycle/counters.js')).createCounters(env, app.log) : undefined
     if (counters) stopping.push(() => counters.close())
+    const rateLimit = counters && service.rates?.length ? await import('./lifecycle/rate-limit.js') : undefined
     // Only services with the product layer load it (its own chunk in the bundle).
     const product = service.product
       ? await (await import('./product/index.js')).createProduct({
@@ -140,7 +140,7 @@ export async function createService(service: ServiceDefinition, options: Service
       done()
     })
     await app.register(problemPlugin)
-    if (service.cors) await app.register(corsPlugin, service.cors)
+    if (service.cors) await app.register((await import('./lifecycle/cors.js')).corsPlugin, service.cors)
     await app.register(shutdownPlugin, { connections })
     await app.register(healthPlugin, { connections })
     const routed = await deferAsyncActions(app, service, handlers, database, env, connections.connector)
@@ -149,7 +149,7 @@ export async function createService(service: ServiceDefinition, options: Service
       handlers: routed,
       connector: connections.connector,
       verifier,
-      ...(counters && service.rates ? { rateLimit: { rates: service.rates, counters } } : {}),
+      ...(rateLimit && counters ? { rateLimit: (route: RouteDefinition) => rateLimit.createRateLimit(route, service.rates!, counters, app.log) } : {}),
       ...(product ? { usageHook: product.usageHook } : {}),
     })
     if (product) await product.register(app, verifier!)

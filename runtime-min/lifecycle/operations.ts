@@ -3,14 +3,12 @@
  * authenticate; preValidation: rest parameter; validation; handler: the action; serialization).
  * Each URL also answers OPTIONS with `Allow`, and its other methods with 405.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler, RouteShorthandOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler, RouteShorthandOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { FusioError } from '../errors.js'
 import { isActionResponse, responseFactory } from '../response.js'
-import type { ActionContext, ActionHandler, ActionRequest, Connector, HttpMethod, RateDefinition, RouteDefinition } from '../types.js'
+import type { ActionContext, ActionHandler, ActionRequest, Connector, HttpMethod, RouteDefinition } from '../types.js'
 import { createAuthenticate, type TokenVerifier } from './authenticate.js'
-import type { Counters } from './counters.js'
-import { createRateLimit } from './rate-limit.js'
 import { createStatusGate } from './status-gate.js'
 import { Precompiled } from './validate.js'
 
@@ -19,7 +17,8 @@ export interface OperationsOptions {
   readonly handlers: ReadonlyMap<string, ActionHandler>
   readonly connector: Connector
   readonly verifier: TokenVerifier | undefined
-  readonly rateLimit?: { readonly rates: readonly RateDefinition[]; readonly counters: Counters }
+  /** The rate-limit hook of an operation (rate-limit.ts), when the service has rates. */
+  readonly rateLimit?: (route: RouteDefinition) => onRequestHookHandler | undefined
   /** The product layer's usage log, per operation. */
   readonly usageHook?: (operationId: string) => onResponseHookHandler
 }
@@ -34,7 +33,7 @@ export const operationsPlugin = fp(
       const handler = options.handlers.get(route.action)
       if (!handler) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `operation ${route.operationId} names an unknown action "${route.action}"`)
       for (const url of route.urls) {
-        app.route({ method: route.method, url, ...routeOptions(route, options, app), handler: createHandler(route, handler, options.connector) })
+        app.route({ method: route.method, url, ...routeOptions(route, options), handler: createHandler(route, handler, options.connector) })
         methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method))
       }
     }
@@ -57,7 +56,7 @@ export const operationsPlugin = fp(
   { name: 'fusio-operations', dependencies: ['fusio-problem'] },
 )
 
-function routeOptions(route: RouteDefinition, options: OperationsOptions, app: FastifyInstance): RouteShorthandOptions {
+function routeOptions(route: RouteDefinition, options: OperationsOptions): RouteShorthandOptions {
   const schema: Record<string, unknown> = {}
   if (route.validate.body) schema.body = new Precompiled(route.validate.body)
   if (route.validate.query) schema.querystring = new Precompiled(route.validate.query)
@@ -66,7 +65,7 @@ function routeOptions(route: RouteDefinition, options: OperationsOptions, app: F
   for (const [status, serialize] of Object.entries(route.serialize)) response[status] = new Precompiled(serialize)
   if (Object.keys(response).length > 0) schema.response = response
   const rest = route.restParam
-  const rateLimit = options.rateLimit && createRateLimit(route, options.rateLimit.rates, options.rateLimit.counters, app.log)
+  const rateLimit = options.rateLimit?.(route)
   return {
     schema,
     onRequest: [createStatusGate(route), createAuthenticate(route, options.verifier), ...(rateLimit ? [rateLimit] : [])],
