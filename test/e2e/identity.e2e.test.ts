@@ -16,7 +16,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, renderDiagnostics } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { JWT_SECRET, spawnService } from '../helpers/service.js'
+import { freePort, JWT_SECRET, spawnService } from '../helpers/service.js'
 
 const CLIENT_SECRET = 'client-secret-of-the-test-provider'
 
@@ -42,14 +42,6 @@ let providerServer: Server | undefined
 let github: Server
 /** What the GitHub stand-in saw: the token requests' bodies and the API requests' headers. */
 const githubSeen: { tokenRequests: Record<string, string>[]; userAgents: (string | undefined)[] } = { tokenRequests: [], userAgents: [] }
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function startProvider(): Promise<void> {
   const specifier = 'oidc-provider'

@@ -9,7 +9,6 @@
 import { execFile, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
@@ -17,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { scratchDatabase, type ScratchDatabase } from '../helpers/databases.js'
 import { startMailbox, type Mailbox } from '../helpers/mailbox.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { spawnService } from '../helpers/service.js'
+import { freePort, spawnService } from '../helpers/service.js'
 import { probeService, required, type ServiceProbe } from '../helpers/services.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -29,15 +28,6 @@ if (missing && required) throw new Error(`${missing}; FUSIO_REQUIRE_SERVICES=1 m
 if (missing) console.warn(`skipping the portal browser test: ${missing}`)
 
 const run = promisify(execFile)
-
-/** A port that was free a moment ago: the service's public URL must be known before it starts. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 let project: string
 let mailbox: Mailbox

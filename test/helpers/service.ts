@@ -1,6 +1,7 @@
 /** Loads a built bundle's app factory and signs test tokens (token issuance comes with the API product layer). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -53,4 +54,13 @@ export function addUser(projectDir: string, env: Record<string, string>, user: {
     encoding: 'utf8',
   })
   if (created.status !== 0) throw new Error(`user:add failed: ${created.stderr}`)
+}
+
+/** A port that was free a moment ago, for services whose own URL must be known before they start. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
