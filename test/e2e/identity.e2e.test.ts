@@ -16,6 +16,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build, renderDiagnostics } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
+import { startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js'
 import { freePort, JWT_SECRET, spawnService } from '../helpers/service.js'
 
 const CLIENT_SECRET = 'client-secret-of-the-test-provider'
@@ -27,41 +28,25 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   eve: { email: 'eve@example.org', email_verified: false, preferred_username: 'eve' },
 }
 
-/** The part of oidc-provider's API used here (the package has no types). */
-interface OidcProvider {
-  callback(): (request: unknown, response: unknown) => void
-}
-type ProviderClass = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider
-
 let project: string
 let srcDir: string
 let service: { child: ChildProcess; url: string; output: () => string }
 let base: string
 let providerPort: number
-let providerServer: Server | undefined
+let providerServer: TestProvider | undefined
 let github: Server
 /** What the GitHub stand-in saw: the token requests' bodies and the API requests' headers. */
 const githubSeen: { tokenRequests: Record<string, string>[]; userAgents: (string | undefined)[] } = { tokenRequests: [], userAgents: [] }
 
 async function startProvider(): Promise<void> {
-  const specifier = 'oidc-provider'
-  const Provider = ((await import(specifier)) as { default: ProviderClass }).default
-  const provider = new Provider(`http://127.0.0.1:${providerPort}`, {
+  providerServer = await startOidcProvider({
+    port: providerPort,
     clients: [
       { client_id: 'fusio', client_secret: CLIENT_SECRET, redirect_uris: [`${base}/consumer/identity/Company/exchange`] },
       { client_id: 'closed', client_secret: CLIENT_SECRET, redirect_uris: [`${base}/consumer/identity/Closed/exchange`] },
     ],
-    async findAccount(_ctx: unknown, id: string) {
-      const claims = ACCOUNTS[id] ?? { email: `${id}@example.org`, email_verified: true, preferred_username: id }
-      return { accountId: id, claims: async () => ({ sub: id, ...claims }) }
-    },
-    claims: { email: ['email', 'email_verified'], profile: ['preferred_username', 'name'] },
-    features: { devInteractions: { enabled: true } },
-    cookies: { keys: ['cookie-key-of-the-test-provider'] },
-    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
+    accounts: ACCOUNTS,
   })
-  providerServer = createServer(provider.callback() as Parameters<typeof createServer>[0])
-  await new Promise<void>((resolve) => providerServer!.listen(providerPort, '127.0.0.1', resolve))
 }
 
 /** github.com's OAuth endpoints and api.github.com's /user and /user/emails, as far as a login uses them. */
@@ -109,13 +94,9 @@ async function startGitHub(): Promise<string> {
 }
 
 async function stopProvider(): Promise<void> {
-  const server = providerServer
+  const provider = providerServer
   providerServer = undefined
-  if (!server) return
-  const closed = new Promise((resolve) => server.close(resolve))
-  // The service keeps connections to the provider alive; they would hold close() open.
-  server.closeAllConnections()
-  await closed
+  await provider?.close()
 }
 
 beforeAll(async () => {

@@ -8,19 +8,21 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { scratchDatabase, type ScratchDatabase } from '../helpers/databases.js'
 import { startMailbox, type Mailbox } from '../helpers/mailbox.js'
+import { startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
 import { freePort, spawnService } from '../helpers/service.js'
 import { probeService, required, type ServiceProbe } from '../helpers/services.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const JWT_SECRET = 'portal-browser-test-secret-of-at-least-32-bytes!'
+const OIDC_SECRET = 'client-secret-of-the-test-provider'
 
 // A missing browser skips the suite visibly, or fails it when the environment promises every service.
 const missing = existsSync(CHROMIUM) ? '' : `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`
@@ -31,6 +33,9 @@ const run = promisify(execFile)
 
 let project: string
 let mailbox: Mailbox
+let provider: TestProvider | undefined
+/** The page is on the provider's login pages (which are not the portal's). */
+const atProvider = () => Boolean(provider && page?.url().startsWith(provider.issuer))
 let service: { child: ChildProcess; url: string; output: () => string } | undefined
 let browser: Browser
 let context: BrowserContext
@@ -69,13 +74,22 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
     app = { key: '', secret: '', token: '' }
     if (backend === 'postgres') database = await scratchDatabase('postgres')
     project = copyProject(join(REPO, 'examples/api-product'), 'api-product')
+    // The example plus one login provider: a real OpenID provider started below.
+    appendFileSync(
+      join(project, '.fusio.yml'),
+      '\nidentity:\n  Company:\n    class: openid\n    config: { issuer: "${env.OIDC_ISSUER}", client_id: portal, client_secret: "${env.OIDC_SECRET}" }\n',
+    )
+    const port = await freePort()
+    provider = await startOidcProvider({
+      port: await freePort(),
+      clients: [{ client_id: 'portal', client_secret: OIDC_SECRET, redirect_uris: [`http://127.0.0.1:${port}/consumer/identity/Company/exchange`] }],
+    })
     await run(process.execPath, [join(REPO, 'bin/fusio'), 'build', '--manifest', join(project, '.fusio.yml')], { cwd: project, env: { ...process.env, CI: '1' } }).catch(
       (error: { stdout?: string; stderr?: string; message: string }) => {
         throw new Error(`examples/api-product does not build: ${error.stderr || error.stdout || error.message}`)
       },
     )
     mailbox = await startMailbox()
-    const port = await freePort()
     service = await spawnService(project, {
       PORT: String(port),
       FUSIO_PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -85,6 +99,8 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
       FUSIO_LOG_LEVEL: 'info',
       FUSIO_DIR_SRC: project,
       ...(database ? { FUSIO_DATABASE_URL: database.url } : {}),
+      OIDC_ISSUER: provider.issuer,
+      OIDC_SECRET,
     })
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' })
@@ -93,6 +109,8 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
     await context.route(/^https?:\/\/(?!127\.0\.0\.1:\d+\/)/, (route) => {
       const url = route.request().url()
       if (url.startsWith('https://board.example.com/')) return route.fulfill({ status: 200, contentType: 'text/plain', body: 'client callback' })
+      // The test provider's own login pages ask for web fonts: not the portal's doing.
+      if (atProvider()) return route.abort()
       problems.push(`request to another origin: ${url}`)
       return route.abort()
     })
@@ -102,7 +120,7 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
     page.on('console', (message) => {
       // CSP violations and script errors show up here; the 4xx answers the test provokes on purpose are let through.
-      if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`)
+      if (message.type() === 'error' && !atProvider() && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`)
     })
   })
 
@@ -128,6 +146,7 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
       }
     }
     await mailbox?.close()
+    await provider?.close()
     await database?.drop()
     if (project) removeProject(project)
   })
@@ -348,6 +367,24 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
     expect(page.url()).not.toContain('token=')
     await expect(page.getByTestId('nav-login').count()).resolves.toBe(1)
     expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(app.token)
+  })
+
+  it('signs in through the OpenID provider, a new account made from its profile', async () => {
+    await page.goto(`${service!.url}/developer/login`)
+    await page.getByTestId('identity-Company').click()
+    // The provider's own pages: its development login (any password), then its consent.
+    await page.locator('input[name=login]').fill('oidc-dev')
+    await page.locator('input[name=password]').fill('any password')
+    await shot('provider-login')
+    await page.locator('button[type=submit]').click()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await poll(() => textOf(page.getByTestId('nav-account'))).toBe('oidc-dev')
+    expect(page.url()).not.toContain('token=')
+    await page.getByTestId('nav-account').click()
+    await poll(() => textOf(page.getByTestId('account'))).toContain('oidc-dev@example.org')
+    await shot('provider-signed-in')
+    await page.locator('#logout').click()
+    await poll(heading).toBe('Sign in')
   })
 
   it('resets the password from the mailed link and signs in with the new one', async () => {
