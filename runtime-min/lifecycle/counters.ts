@@ -68,6 +68,8 @@ export async function redisCounters(url: string, prefix: string): Promise<Counte
   const connection = (await redisConnection.create({ url })) as Connection<Redis>
   const client = connection.client
   client.defineCommand('fusioHit', { numberOfKeys: 1, lua: HIT })
+  // Connected now rather than by the first call, which would otherwise pay for (or time out on) it.
+  void connection.ping().catch(() => {})
   const hitCommand = client as Redis & { fusioHit(key: string, ttl: number, delta: number): Promise<number> }
   return {
     shared: true,

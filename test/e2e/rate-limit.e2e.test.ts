@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { build, renderDiagnostics } from '../../compiler/index.js'
 import { copyProject, removeProject, REPO } from '../helpers/projects.js'
-import { addUser, JWT_SECRET, spawnService } from '../helpers/service.js'
+import { addUser, JWT_SECRET, sameWindow, spawnService } from '../helpers/service.js'
 import { probeService, SERVICES } from '../helpers/services.js'
 
 const redis = await probeService('redis')
@@ -65,6 +65,7 @@ async function token(url: string): Promise<string> {
 async function alternate(urls: string[], bearer: string, count: number): Promise<{ statuses: number[]; remaining: (string | null)[] }> {
   const statuses: number[] = []
   const remaining: (string | null)[] = []
+  await sameWindow(60)
   for (let i = 0; i < count; i++) {
     const response = await fetch(`${urls[i % urls.length]}/forecast/1`, { headers: { authorization: `Bearer ${bearer}` } })
     statuses.push(response.status)

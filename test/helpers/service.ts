@@ -64,3 +64,13 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve))
   return port
 }
+
+/**
+ * Rate windows start at multiples of their length: when fewer than `needMs` of the current one are
+ * left, waits for the next, so the calls a test counts all land in one window.
+ */
+export async function sameWindow(windowSeconds: number, needMs = 5_000): Promise<void> {
+  const length = windowSeconds * 1000
+  const left = length - (Date.now() % length)
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 50))
+}

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { memoryCounters } from '../../runtime-min/lifecycle/counters.js'
 import { createRateLimit } from '../../runtime-min/lifecycle/rate-limit.js'
+import { sameWindow } from '../helpers/service.js'
 import type { Principal, RateDefinition } from '../../runtime-min/types.js'
 
 const RATES: RateDefinition[] = [
@@ -42,6 +43,7 @@ describe('rate allocation', () => {
   })
 
   it('counts per user and app with a token and per IP without, across the operations of a rate', async () => {
+    await sameWindow(60)
     const calls = []
     for (let i = 0; i < 3; i++) calls.push((await run('todo.search', { subject: '7', clientId: 'c' })).refused)
     expect(calls).toEqual([false, false, true])
