@@ -820,6 +820,11 @@ views.account = {
         ),
       ),
     )
+    // Accounts made by a login provider have no password here: there is nothing to change.
+    if (me.identity) {
+      view.append(h('p', { class: 'muted', 'data-testid': 'identity-note' }, `You sign in through ${me.identity}; this account has no password of its own.`))
+      return
+    }
     const box = h('div', { class: 'card narrow' }, h('h2', null, 'Change password'))
     box.append(
       makeForm({

@@ -383,6 +383,8 @@ for (const { backend, probe } of backends) describe.skipIf(Boolean(missing) || !
     expect(page.url()).not.toContain('token=')
     await page.getByTestId('nav-account').click()
     await poll(() => textOf(page.getByTestId('account'))).toContain('oidc-dev@example.org')
+    expect(await textOf(page.getByTestId('identity-note'))).toContain('You sign in through Company')
+    expect(await page.getByRole('button', { name: 'Change password' }).count()).toBe(0)
     await shot('provider-signed-in')
     await page.locator('#logout').click()
     await poll(heading).toBe('Sign in')
