@@ -9,11 +9,11 @@ import type { IncomingMessage } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { ACTIONS } from './actions/index.js'
+import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js'
 import { createConnections } from './connections/registry.js'
 import { FusioError } from './errors.js'
 import { deferAsyncActions } from './lifecycle/async-actions.js'
-import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { createTokenVerifier } from './lifecycle/authenticate.js'
 import { healthPlugin } from './lifecycle/health.js'
 import { operationsPlugin } from './lifecycle/operations.js'
@@ -103,6 +103,7 @@ export async function createService(service: ServiceDefinition, options: Service
     }
     // Login providers read their config on first use; their variables are still checked now.
     for (const identity of service.product?.identities ?? []) resolveConfig(identity.config, environment, missing)
+    if (service.product?.mailSender !== undefined) resolveConfig(service.product.mailSender, environment, missing)
     assertNoneMissing(missing)
     let keys = await loadKeySet(env, (text) => app.log.warn(text))
     if (!keys && service.product) {

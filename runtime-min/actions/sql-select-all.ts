@@ -26,9 +26,10 @@ export function pagingParameters(limit: number): Record<string, JsonSchema> {
   }
 }
 
-export function paging(query: Record<string, unknown>, limit: number): { startIndex: number; count: number } {
+/** `startIndex` and `count` from a query: `count` defaults to `fallback` and never exceeds `limit`. */
+export function paging(query: Record<string, unknown>, limit: number, fallback = limit): { startIndex: number; count: number } {
   const startIndex = Math.max(0, Math.trunc(Number(query.startIndex) || 0))
-  const requested = Math.trunc(Number(query.count) || limit)
+  const requested = Math.trunc(Number(query.count) || fallback)
   return { startIndex, count: Math.min(Math.max(requested, 1), limit) }
 }
 

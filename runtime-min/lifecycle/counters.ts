@@ -7,6 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
 import { redisConnection } from '../connections/redis.js'
+import { FusioError } from '../errors.js'
 import type { Connection } from '../types.js'
 
 export interface WindowCount {
@@ -22,6 +23,15 @@ export interface Counters {
   /** The current count without adding to it. */
   peek(key: string, windowSeconds: number): WindowCount | Promise<WindowCount>
   close(): Promise<void>
+}
+
+/** Seconds until the window of `counted` ends: what Retry-After and RateLimit-Reset say. */
+export const secondsLeft = (counted: WindowCount): number => Math.ceil(counted.resetMs / 1000)
+
+/** The 429 problem for a call beyond a window's limit; `detail` gets the seconds until the next window. */
+export function overLimit(code: 'FUSIO_ERR_RATE_LIMITED' | 'FUSIO_ERR_ACCOUNT_THROTTLED', counted: WindowCount, detail: (retry: number) => string): FusioError {
+  const retry = secondsLeft(counted)
+  return new FusioError(code, detail(retry), { headers: { 'retry-after': String(retry) } })
 }
 
 function window(windowSeconds: number, now = Date.now()) {

@@ -7,9 +7,9 @@
  * counters.ts) let the call pass with a warning rather than fail it.
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
-import { FusioError } from '../errors.js'
+import type { FusioError } from '../errors.js'
 import type { Principal, RateAllocation, RateDefinition, RouteDefinition } from '../types.js'
-import type { Counters, WindowCount } from './counters.js'
+import { overLimit, secondsLeft, type Counters, type WindowCount } from './counters.js'
 
 function matches(allocation: RateAllocation, principal: Principal | undefined): boolean {
   if (allocation.authenticated !== undefined && allocation.authenticated !== (principal !== undefined)) return false
@@ -37,14 +37,11 @@ export function createRateLimit(
       (rate) => rate.allocations.length === 0 || rate.allocations.some((a) => (a.operation === undefined || a.operation === route.operationId) && matches(a, principal)),
     )
   const apply = (rate: RateDefinition, reply: FastifyReply, counted: WindowCount): FusioError | undefined => {
-    const reset = Math.ceil(counted.resetMs / 1000)
     reply.header('ratelimit-limit', rate.limit)
     reply.header('ratelimit-remaining', Math.max(0, rate.limit - counted.count))
-    reply.header('ratelimit-reset', reset)
+    reply.header('ratelimit-reset', secondsLeft(counted))
     if (counted.count <= rate.limit) return undefined
-    return new FusioError('FUSIO_ERR_RATE_LIMITED', `rate limit exceeded: ${rate.limit} calls per ${rate.windowSeconds} s (${rate.name}); try again in ${reset} s`, {
-      headers: { 'retry-after': String(reset) },
-    })
+    return overLimit('FUSIO_ERR_RATE_LIMITED', counted, (retry) => `rate limit exceeded: ${rate.limit} calls per ${rate.windowSeconds} s (${rate.name}); try again in ${retry} s`)
   }
   return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const principal = request.fusioUser

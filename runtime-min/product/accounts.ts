@@ -5,9 +5,10 @@
  */
 import type { FastifyRequest } from 'fastify'
 import { FusioError } from '../errors.js'
-import { consumeSecret, createSecret, loginThrottle, type ProductContext } from './context.js'
+import { consumeSecret, createSecret, loginThrottle, userScopes, type ProductContext } from './context.js'
 import { hashPassword, verifyPassword } from './secrets.js'
 import { insertReturningId, type User } from './store.js'
+import { grantScopes } from './tokens.js'
 
 const ACTIVATION_SECONDS = 24 * 3600
 const RESET_SECONDS = 3600
@@ -152,4 +153,14 @@ export async function confirmReset(context: ProductContext, token: string, passw
   await context.db.updateTable('fusio_user').set({ password: await hashPassword(password) }).where('id', '=', secret.userId).execute()
   // A new password ends every session the old one opened.
   await context.tokens.revoke({ userId: secret.userId })
+}
+
+/**
+ * A first-party login (the portal's, or through an identity provider): a token with the scopes asked
+ * for, or all the user's role holds, within `within` when it is a refresh, and a refresh token.
+ */
+export async function logIn(context: ProductContext, request: FastifyRequest, user: User, requested?: readonly string[], within?: readonly string[]) {
+  const scopes = grantScopes(requested, ...(within ? [within] : []), userScopes(context, user))
+  const issued = await context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip: request.ip, issuer: context.issuer(request) })
+  return { token: issued.accessToken, expires_in: issued.expiresIn, ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}) }
 }

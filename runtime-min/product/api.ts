@@ -16,6 +16,10 @@ export interface ProductOperation {
   readonly summary: string
   /** Key of the request body schema in PRODUCT_SCHEMAS (validated by a precompiled validator). */
   readonly body?: string
+  /** The handler validates the body itself (the token endpoint answers in OAuth's error shape). */
+  readonly bodyCheckedByHandler?: true
+  /** Also takes application/x-www-form-urlencoded bodies, as OAuth clients send them. */
+  readonly form?: true
   /** Key of the success response schema (documentation). */
   readonly response?: string
   readonly status?: number
@@ -210,8 +214,8 @@ const backend = 'backend' as const
 
 export const PRODUCT_OPERATIONS: readonly ProductOperation[] = [
   // OAuth2 (RFC 6749, 7009, 8414) and Fusio's whoami
-  { id: 'authorization.token', method: 'POST', path: '/authorization/token', access: 'public', summary: 'Issues an access token (client_credentials, password, authorization_code with PKCE, refresh_token)', body: 'TokenRequest', response: 'AccessToken' },
-  { id: 'authorization.revoke', method: 'POST', path: '/authorization/revoke', access: 'public', summary: 'Revokes an access or refresh token', body: 'Revoke', response: 'Message' },
+  { id: 'authorization.token', method: 'POST', path: '/authorization/token', access: 'public', summary: 'Issues an access token (client_credentials, password, authorization_code with PKCE, refresh_token)', body: 'TokenRequest', bodyCheckedByHandler: true, form: true, response: 'AccessToken' },
+  { id: 'authorization.revoke', method: 'POST', path: '/authorization/revoke', access: 'public', summary: 'Revokes an access or refresh token', body: 'Revoke', form: true, response: 'Message' },
   { id: 'authorization.whoami', method: 'GET', path: '/authorization/whoami', access: 'token', summary: 'The user and app the token belongs to', response: 'WhoAmI' },
   // The consumer API behind the developer portal
   { id: 'consumer.register', method: 'POST', path: '/consumer/register', access: 'public', summary: 'Creates an account; it is activated by the mailed token', body: 'Register', response: 'Message', status: 201, perIp: HOURLY_20 },

@@ -6,14 +6,15 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { JWK } from 'jose'
 import type { SelectQueryBuilder } from 'kysely'
 import type { SqlDialectName } from '../connections/sql.js'
+import { paging } from '../actions/sql-select-all.js'
 import { FusioError } from '../errors.js'
 import type { TokenVerifier } from '../lifecycle/authenticate.js'
-import type { Counters } from '../lifecycle/counters.js'
+import { overLimit, type Counters } from '../lifecycle/counters.js'
 import type { ProductDefinition } from '../types.js'
 import type { Mailer } from './mailer.js'
 import { randomSecret, sha256 } from './secrets.js'
 import { num, type App, type LogRow, type ProductDb, type ProductTables, type SecretTable, type Token, type User } from './store.js'
-import type { TokenService } from './tokens.js'
+import { splitScopes, type TokenService } from './tokens.js'
 
 export interface ProductContext {
   readonly db: ProductDb
@@ -81,11 +82,8 @@ export function loginThrottle(context: ProductContext) {
     async attempt(account: string, ip: string): Promise<{ succeeded(): Promise<void> }> {
       const keys = rules(account, ip)
       const counts = await Promise.all(keys.map(({ key }) => context.counters.hit(key, windowSeconds)))
-      for (const [index, { count, resetMs }] of counts.entries()) {
-        if (count > keys[index].limit) {
-          const retry = Math.ceil(resetMs / 1000)
-          throw new FusioError('FUSIO_ERR_ACCOUNT_THROTTLED', `too many failed attempts; try again in ${retry} s`, { headers: { 'retry-after': String(retry) } })
-        }
+      for (const [index, counted] of counts.entries()) {
+        if (counted.count > keys[index].limit) throw overLimit('FUSIO_ERR_ACCOUNT_THROTTLED', counted, (retry) => `too many failed attempts; try again in ${retry} s`)
       }
       return {
         async succeeded() {
@@ -96,22 +94,17 @@ export function loginThrottle(context: ProductContext) {
   }
 }
 
-export type LoginThrottle = ReturnType<typeof loginThrottle>
-
-export function paging(query: unknown, maxCount = 256): { startIndex: number; count: number } {
-  const q = (query ?? {}) as Record<string, unknown>
-  const startIndex = Math.max(0, Math.floor(Number(q.startIndex) || 0))
-  const count = Math.min(maxCount, Math.max(1, Math.floor(Number(q.count) || 16)))
-  return { startIndex, count }
-}
-
 export function collection<T>(entry: readonly T[], totalResults: number, page: { startIndex: number; count: number }) {
   return { totalResults, startIndex: page.startIndex, itemsPerPage: page.count, entry }
 }
 
+/** A short list from the manifest (scopes, plans, identities) as one page of a collection. */
+export const wholeCollection = <T>(entry: readonly T[]) => collection(entry, entry.length, { startIndex: 0, count: entry.length })
+
 /** The page the request asks for (startIndex, count) of a filtered table, newest first, with the total. */
 export async function listPage<Row, Out>(query: SelectQueryBuilder<ProductTables, keyof ProductTables, object>, request: FastifyRequest, view: (row: Row) => Out) {
-  const page = paging(request.query)
+  // 16 entries unless the caller asks for more, at most 256.
+  const page = paging(request.query as Record<string, unknown>, 256, 16)
   const [rows, total] = await Promise.all([
     query.selectAll().orderBy('id' as never, 'desc').limit(page.count).offset(page.startIndex).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
@@ -128,7 +121,6 @@ export function idParam(request: FastifyRequest, name: string): number {
 }
 
 const date = (ms: number | string) => new Date(Number(ms)).toISOString()
-const list = (text: string) => text.split(' ').filter(Boolean)
 
 export const views = {
   account: (user: User, scopes: readonly string[]) => ({
@@ -151,7 +143,7 @@ export const views = {
     url: app.url,
     appKey: app.app_key,
     ...(secret ? { appSecret: secret } : {}),
-    scopes: list(app.scopes),
+    scopes: splitScopes(app.scopes),
     date: date(app.created_at),
   }),
   token: (token: Token, accessToken?: string) => ({
@@ -159,7 +151,7 @@ export const views = {
     name: token.name,
     kind: token.kind,
     appId: num(token.app_id),
-    scopes: list(token.scopes),
+    scopes: splitScopes(token.scopes),
     expires: date(token.expires),
     revoked: token.revoked_at !== null,
     ip: token.ip,

@@ -6,6 +6,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, onResponseHookHandler } from 'fastify'
 import type { KeySet } from '../auth/keys.js'
+import { createEnvironment, resolveConfig } from '../config.js'
 import { FusioError } from '../errors.js'
 import type { RevocationList, TokenVerifier } from '../lifecycle/authenticate.js'
 import type { Counters } from '../lifecycle/counters.js'
@@ -67,11 +68,18 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
   await migrateProductStore(connection)
   const db = connection.client as ProductDb
   const publicUrl = publicUrlOf(env, log)
-  const mailer = createMailer(env, typeof definition.mailSender === 'string' ? definition.mailSender : undefined, log)
+  // Its ${env.X} was checked at start-up with the rest of the manifest's variables.
+  const sender = definition.mailSender === undefined ? undefined : String(resolveConfig(definition.mailSender, createEnvironment(env), new Set()))
+  const mailer = createMailer(env, sender, log)
   const tokens = createTokenService({ db, dialect: connection.dialect, keys: options.keys, settings: definition, env, log })
   const usage = createUsageLog(db, env, log)
-  // Expired secrets and long-ended tokens go hourly, so public endpoints cannot grow the tables for good.
-  const housekeeping = () => pruneExpired(db).catch((error: unknown) => log.warn({ err: error }, 'expired secrets and tokens could not be pruned'))
+  // Hourly, so public endpoints cannot grow the tables for good; FUSIO_LOG_RETENTION_DAYS (90; 0 keeps them) for calls.
+  const logDays = env.FUSIO_LOG_RETENTION_DAYS === undefined ? 90 : Number(env.FUSIO_LOG_RETENTION_DAYS)
+  const housekeeping = () =>
+    pruneExpired(db, logDays).then(
+      (rows) => rows > 0 && log.info({ rows }, 'expired secrets, tokens and old calls pruned'),
+      (error: unknown) => log.warn({ err: error }, 'expired secrets, tokens and old calls could not be pruned'),
+    )
   void housekeeping()
   const housekeepingTimer = setInterval(() => void housekeeping(), 3600_000)
   housekeepingTimer.unref()
@@ -97,13 +105,9 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
       }
       await app.register(
         async (scope) => {
-          // OAuth clients post forms; the product's routes read them like JSON bodies.
-          scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-            done(null, Object.fromEntries(new URLSearchParams(body as string)))
-          })
-          registerProductOperations(scope, context, { ...authorizationHandlers, ...consumerHandlers, ...identityHandlers, ...backendHandlers })
+          await registerProductOperations(scope, context, { ...authorizationHandlers, ...consumerHandlers, ...identityHandlers, ...backendHandlers })
           registerAuthorizationPages(scope, context)
-          if (definition.portal) await registerPortal(scope, context)
+          if (definition.portal) registerPortal(scope, context)
         },
         { prefix: options.basePath },
       )

@@ -33,7 +33,7 @@ interface Asset {
   readonly etag: string
 }
 
-export async function registerPortal(app: FastifyInstance, context: ProductContext): Promise<void> {
+export function registerPortal(app: FastifyInstance, context: ProductContext): void {
   const distDir = context.distDir
   const assets = new Map<string, Promise<Asset | undefined>>()
   const load = (file: string) => {
@@ -41,7 +41,11 @@ export async function registerPortal(app: FastifyInstance, context: ProductConte
     if (!found) {
       found = readFile(join(distDir, file)).then(
         (body) => ({ body, type: TYPES[extname(file)] ?? 'application/octet-stream', etag: `"${createHash('sha1').update(body).digest('base64url')}"` }),
-        () => undefined,
+        () => {
+          // Misses are not kept: requests for made-up names must not grow the map.
+          assets.delete(file)
+          return undefined
+        },
       )
       assets.set(file, found)
     }

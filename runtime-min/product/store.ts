@@ -204,9 +204,13 @@ export async function insertReturningId(dialect: SqlDialectName, query: InsertQu
 /** PostgreSQL and MySQL return bigint columns as strings; the API answers numbers. */
 export const num = (value: number | string | bigint | null): number | null => (value === null ? null : Number(value))
 
-/** Drops one-time secrets that expired and tokens that ended more than a week ago (their refresh too). */
-export async function pruneExpired(db: ProductDb): Promise<number> {
+/**
+ * Drops one-time secrets that expired, tokens that ended more than a week ago (their refresh too), and
+ * usage log rows older than `logDays` (0 keeps them).
+ */
+export async function pruneExpired(db: ProductDb, logDays: number): Promise<number> {
   const now = Date.now()
+  const logs = logDays > 0 ? await db.deleteFrom('fusio_log').where('created_at', '<', now - logDays * 86400_000).executeTakeFirst() : { numDeletedRows: 0n }
   const secrets = await db.deleteFrom('fusio_secret').where('expires', '<', now).executeTakeFirst()
   const weekAgo = now - 7 * 86400_000
   const tokens = await db
@@ -214,5 +218,5 @@ export async function pruneExpired(db: ProductDb): Promise<number> {
     .where('expires', '<', weekAgo)
     .where((eb) => eb.or([eb('refresh_expires', 'is', null), eb('refresh_expires', '<', weekAgo)]))
     .executeTakeFirst()
-  return Number(secrets.numDeletedRows) + Number(tokens.numDeletedRows)
+  return Number(secrets.numDeletedRows) + Number(tokens.numDeletedRows) + Number(logs.numDeletedRows)
 }

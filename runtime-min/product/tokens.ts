@@ -55,6 +55,9 @@ export interface TokenService {
 /** The service's own scopes: only first-party logins get them, never a token through an app. */
 export const PRODUCT_SCOPES: ReadonlySet<string> = new Set(['authorization', 'backend', 'consumer'])
 
+/** A space-separated scope list (a token's `scope`, a stored row's scopes) as a list. */
+export const splitScopes = (text: string | null | undefined): string[] => (text ? text.split(' ').filter(Boolean) : [])
+
 /** What an app may hold or be granted of a set of scopes: the API's own, without the product scopes. */
 export const apiScopes = (scopes: readonly string[]): string[] => scopes.filter((s) => !PRODUCT_SCOPES.has(s))
 
@@ -98,10 +101,12 @@ export function createTokenService(options: {
     since = now - 300_000
     for (const [jti, expires] of revoked) if (expires <= now) revoked.delete(jti)
   }
-  let polling: Promise<void> = poll().catch((error: unknown) => options.log.warn({ err: error }, 'cannot read revoked tokens'))
+  const pollSafely = () => poll().catch((error: unknown) => options.log.warn({ err: error }, 'cannot read revoked tokens'))
+  // One read at a time: a slow database never has two piling up.
+  let polling = pollSafely()
   const interval = Number(env.FUSIO_REVOCATION_POLL_MS) > 0 ? Number(env.FUSIO_REVOCATION_POLL_MS) : 2_000
   const timer = setInterval(() => {
-    polling = polling.then(poll).catch((error: unknown) => options.log.warn({ err: error }, 'cannot read revoked tokens'))
+    polling = polling.then(pollSafely)
   }, interval)
   timer.unref()
 

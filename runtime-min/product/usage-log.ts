@@ -1,8 +1,8 @@
 /**
  * The usage log: one row per call of an operation (operation, user, app, IP, method, path without
  * its query, status, duration, user agent), written off the request path in batches. Headers and
- * bodies are never stored, so neither are tokens or passwords. Rows older than
- * FUSIO_LOG_RETENTION_DAYS (default 90; 0 keeps them) are pruned at start and every six hours.
+ * bodies are never stored, so neither are tokens or passwords. Old rows are pruned with the other
+ * housekeeping (store.ts pruneExpired).
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify'
 import type { Insertable } from 'kysely'
@@ -23,7 +23,6 @@ export function createUsageLog(db: ProductDb, env: Readonly<Record<string, strin
   let dropped = 0
   let writing: Promise<void> = Promise.resolve()
   const flushMs = Number(env.FUSIO_LOG_FLUSH_MS) > 0 ? Number(env.FUSIO_LOG_FLUSH_MS) : 1000
-  const retentionDays = env.FUSIO_LOG_RETENTION_DAYS === undefined ? 90 : Number(env.FUSIO_LOG_RETENTION_DAYS)
 
   const write = async () => {
     while (waiting.length > 0) {
@@ -55,16 +54,6 @@ export function createUsageLog(db: ProductDb, env: Readonly<Record<string, strin
   const timer = setInterval(() => void flush(), flushMs)
   timer.unref()
 
-  const prune = async () => {
-    if (!(retentionDays > 0)) return
-    const result = await db.deleteFrom('fusio_log').where('created_at', '<', Date.now() - retentionDays * 86400_000).executeTakeFirst()
-    if (result.numDeletedRows > 0n) log.info({ rows: Number(result.numDeletedRows) }, 'old usage log rows pruned')
-  }
-  const pruning = () => prune().catch((error: unknown) => log.warn({ err: error }, 'usage log could not be pruned'))
-  void pruning()
-  const pruneTimer = setInterval(() => void pruning(), 6 * 3600_000)
-  pruneTimer.unref()
-
   return {
     hook(operationId) {
       return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -95,7 +84,6 @@ export function createUsageLog(db: ProductDb, env: Readonly<Record<string, strin
     flush,
     async stop() {
       clearInterval(timer)
-      clearInterval(pruneTimer)
       await flush()
     },
   }

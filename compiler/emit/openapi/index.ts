@@ -108,7 +108,7 @@ function productOperationObject(op: ProductOperation): Json {
   const parameters: Json[] = [...op.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
   for (const [name, schema] of Object.entries(op.query ?? {})) parameters.push({ name, in: 'query', required: false, schema: schema as Json })
   const status = String(op.status ?? 200)
-  const bodyTypes = op.id === 'authorization.token' || op.id === 'authorization.revoke' ? ['application/x-www-form-urlencoded', 'application/json'] : ['application/json']
+  const bodyTypes = op.form ? ['application/x-www-form-urlencoded', 'application/json'] : ['application/json']
   return {
     operationId: op.id,
     summary: op.summary,

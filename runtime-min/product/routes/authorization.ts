@@ -12,8 +12,8 @@ import { fieldError } from '../../lifecycle/problem.js'
 import { activeUser, authenticateUser } from '../accounts.js'
 import { consumeSecret, loginThrottle, message, userScopes, type ProductContext } from '../context.js'
 import { sameHash, sha256 } from '../secrets.js'
-import { num, type App } from '../store.js'
-import { apiScopes, grantScopes, type Issued } from '../tokens.js'
+import { num, type App, type User } from '../store.js'
+import { apiScopes, grantScopes, splitScopes, type Issued } from '../tokens.js'
 import type { ProductHandlers } from './handlers.js'
 
 class OAuthError extends Error {
@@ -38,8 +38,6 @@ interface TokenBody {
   client_id?: string
   client_secret?: string
 }
-
-const scopeList = (scope: string | undefined) => (scope ? scope.split(' ').filter(Boolean) : undefined)
 
 /** HTTP Basic (RFC 6749 §2.3.1: form-encoded parts) or client_id/client_secret in the body. */
 function clientCredentials(request: FastifyRequest, body: TokenBody): { id: string; secret: string } | undefined {
@@ -71,9 +69,9 @@ async function authenticateApp(context: ProductContext, request: FastifyRequest,
   return app
 }
 
-/** What a token through this app may carry: its scopes, never the product's own. */
-function appScopes(app: App): string[] {
-  return apiScopes(app.scopes.split(' ').filter(Boolean))
+/** The scope sets a grant must fit: the user's, and through an app also the app's (never the product's own). */
+function allowedFor(context: ProductContext, user: User, app?: App): (readonly string[])[] {
+  return app ? [apiScopes(splitScopes(app.scopes)), userScopes(context, user)] : [userScopes(context, user)]
 }
 
 function tokenAnswer(issued: Issued) {
@@ -104,6 +102,9 @@ async function asGrant<T>(work: () => Promise<T>): Promise<T> {
 async function grant(context: ProductContext, request: FastifyRequest, body: TokenBody): Promise<Issued> {
   const client = clientCredentials(request, body)
   const ip = request.ip
+  const requested = splitScopes(body.scope)
+  const issue = (user: User, app: App | undefined, scopes: string[], refresh: boolean) =>
+    context.tokens.issue({ user, ...(app ? { app: { id: Number(app.id), app_key: app.app_key } } : {}), scopes, kind: 'access', refresh, ip, issuer: context.issuer(request) })
   switch (body.grant_type) {
     case 'client_credentials': {
       if (!client) throw new OAuthError('invalid_client', 'client_credentials needs the app key and secret (HTTP Basic)', 401)
@@ -111,22 +112,18 @@ async function grant(context: ProductContext, request: FastifyRequest, body: Tok
       const app = await appByKey(context, client.id)
       if (!app) {
         const user = await asGrant(() => authenticateUser(context, client.id, client.secret, ip))
-        const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), userScopes(context, user)))
-        return context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip, issuer: context.issuer(request) })
+        return issue(user, undefined, await asGrant(async () => grantScopes(requested, ...allowedFor(context, user))), true)
       }
       const authenticated = await authenticateApp(context, request, client, app)
       const user = await asGrant(() => activeUser(context, Number(authenticated.user_id)))
-      const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), appScopes(authenticated), userScopes(context, user)))
-      return context.tokens.issue({ user, app: { id: Number(authenticated.id), app_key: authenticated.app_key }, scopes, kind: 'access', refresh: false, ip, issuer: context.issuer(request) })
+      return issue(user, authenticated, await asGrant(async () => grantScopes(requested, ...allowedFor(context, user, authenticated))), false)
     }
     case 'password': {
       if (body.username === undefined || body.password === undefined) throw new OAuthError('invalid_request', 'the password grant needs username and password')
       const app = client ? await authenticateApp(context, request, client) : undefined
       const user = await asGrant(() => authenticateUser(context, body.username!, body.password!, ip))
       if (app && Number(app.user_id) !== Number(user.id)) throw new OAuthError('invalid_grant', 'the app belongs to another account')
-      const allowed = app ? [appScopes(app), userScopes(context, user)] : [userScopes(context, user)]
-      const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), ...allowed))
-      return context.tokens.issue({ user, ...(app ? { app: { id: Number(app.id), app_key: app.app_key } } : {}), scopes, kind: 'access', refresh: true, ip, issuer: context.issuer(request) })
+      return issue(user, app, await asGrant(async () => grantScopes(requested, ...allowedFor(context, user, app))), true)
     }
     case 'authorization_code': {
       if (!body.code || !body.redirect_uri || !body.code_verifier) throw new OAuthError('invalid_request', 'authorization_code needs code, redirect_uri and code_verifier')
@@ -141,8 +138,7 @@ async function grant(context: ProductContext, request: FastifyRequest, body: Tok
       const challenge = createHash('sha256').update(body.code_verifier).digest('base64url')
       if (!sameHash(challenge, data.challenge)) throw new OAuthError('invalid_grant', 'the code_verifier does not match the code_challenge')
       const user = await asGrant(() => activeUser(context, secret.userId!))
-      const scopes = await asGrant(async () => grantScopes(data.scopes, appScopes(app), userScopes(context, user)))
-      return context.tokens.issue({ user, app: { id: Number(app.id), app_key: app.app_key }, scopes, kind: 'access', refresh: true, ip, issuer: context.issuer(request) })
+      return issue(user, app, await asGrant(async () => grantScopes(data.scopes, ...allowedFor(context, user, app))), true)
     }
     case 'refresh_token': {
       if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is missing')
@@ -155,12 +151,8 @@ async function grant(context: ProductContext, request: FastifyRequest, body: Tok
       if (owner && client!.id !== owner.app_key) throw new OAuthError('invalid_grant', 'the refresh token belongs to another client')
       const app = owner ? await authenticateApp(context, request, client!, owner) : undefined
       const user = await asGrant(() => activeUser(context, Number(row.user_id)))
-      const allowed = app ? [appScopes(app), userScopes(context, user)] : [userScopes(context, user)]
-      // The new token keeps the old scopes that are still allowed (a role may have changed meanwhile).
-      // Never more than the original grant (RFC 6749 §6), and only what is still allowed.
-      const kept = row.scopes.split(' ').filter(Boolean)
-      const scopes = await asGrant(async () => grantScopes(scopeList(body.scope), kept, ...allowed))
-      return context.tokens.issue({ user, ...(app ? { app: { id: Number(app.id), app_key: app.app_key } } : {}), scopes, kind: 'access', refresh: true, ip, issuer: context.issuer(request) })
+      // Never more than the original grant (RFC 6749 §6), and only what is still allowed (a role may have changed).
+      return issue(user, app, await asGrant(async () => grantScopes(requested, splitScopes(row.scopes), ...allowedFor(context, user, app))), true)
     }
     default:
       throw new OAuthError('unsupported_grant_type', `grant_type "${body.grant_type}" is not supported`)

@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify'
 import { sql } from 'kysely'
 import { FusioError } from '../../errors.js'
 import { checkPassword, createUser } from '../accounts.js'
-import { collection, idParam, listPage, message, userScopes, views, type ProductContext } from '../context.js'
+import { idParam, listPage, message, userScopes, views, wholeCollection, type ProductContext } from '../context.js'
 import type { App, User } from '../store.js'
 import type { ProductHandlers } from './handlers.js'
 
@@ -53,16 +53,14 @@ export const backendHandlers: ProductHandlers = {
     const body = request.body as { status?: 'active' | 'disabled'; role?: string; plan?: string | null; points?: number }
     if (body.role) known(context, 'role', body.role)
     if (body.plan) known(context, 'plan', body.plan)
-    await context.db
-      .updateTable('fusio_user')
-      .set({
-        ...(body.status ? { status: body.status } : {}),
-        ...(body.role ? { role: body.role } : {}),
-        ...(body.plan !== undefined ? { plan: body.plan } : {}),
-        ...(body.points !== undefined ? { points: body.points } : {}),
-      })
-      .where('id', '=', user.id)
-      .execute()
+    const changes = {
+      ...(body.status ? { status: body.status } : {}),
+      ...(body.role ? { role: body.role } : {}),
+      ...(body.plan !== undefined ? { plan: body.plan } : {}),
+      ...(body.points !== undefined ? { points: body.points } : {}),
+    }
+    if (Object.keys(changes).length === 0) return message('Nothing to change', Number(user.id))
+    await context.db.updateTable('fusio_user').set(changes).where('id', '=', user.id).execute()
     // A disabled account, or one whose role or plan changed, gets new tokens with what it now holds.
     if ((body.status && body.status !== user.status) || (body.role && body.role !== user.role) || (body.plan !== undefined && body.plan !== user.plan)) {
       await context.tokens.revoke({ userId: Number(user.id) })
@@ -105,7 +103,7 @@ export const backendHandlers: ProductHandlers = {
   },
   async 'backend.scope.getAll'(_request, _reply, context) {
     const entry = context.settings.scopes
-    return collection(entry, entry.length, { startIndex: 0, count: entry.length })
+    return wholeCollection(entry)
   },
   async 'backend.log.getAll'(request, _reply, context) {
     const query = request.query as Record<string, unknown>

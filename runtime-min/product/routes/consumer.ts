@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { FusioError } from '../../errors.js'
-import { activate, activeUser, authenticateUser, checkPassword, confirmReset, register, requestReset } from '../accounts.js'
-import { collection, createSecret, idParam, listPage, loginThrottle, message, userScopes, views, type ProductContext } from '../context.js'
+import { activate, activeUser, authenticateUser, checkPassword, confirmReset, logIn, register, requestReset } from '../accounts.js'
+import { createSecret, idParam, listPage, loginThrottle, message, userScopes, views, wholeCollection, type ProductContext } from '../context.js'
 import { hashPassword, randomSecret, sha256, verifyPassword } from '../secrets.js'
 import { insertReturningId, type App, type Token } from '../store.js'
-import { apiScopes, grantScopes, type Issued } from '../tokens.js'
+import { apiScopes, grantScopes, splitScopes } from '../tokens.js'
 import { allowedRedirect } from './authorization.js'
 import type { ProductHandlers } from './handlers.js'
 
@@ -19,8 +19,6 @@ const CODE_SECONDS = 600
 const MAX_PERSONAL_DAYS = 366
 
 const me = (request: FastifyRequest) => Number(request.fusioUser!.subject)
-
-const consumerToken = (issued: Issued) => ({ token: issued.accessToken, expires_in: issued.expiresIn, refresh_token: issued.refreshToken })
 
 async function ownApp(context: ProductContext, request: FastifyRequest): Promise<App> {
   const id = idParam(request, 'app_id')
@@ -46,17 +44,12 @@ export const consumerHandlers: ProductHandlers = {
   },
   async 'consumer.login'(request, _reply, context) {
     const body = request.body as { username: string; password: string; scopes?: string[] }
-    const user = await authenticateUser(context, body.username, body.password, request.ip)
-    const scopes = grantScopes(body.scopes, userScopes(context, user))
-    return consumerToken(await context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip: request.ip, issuer: context.issuer(request) }))
+    return logIn(context, request, await authenticateUser(context, body.username, body.password, request.ip), body.scopes)
   },
   async 'consumer.refresh'(request, _reply, context) {
     const row = await context.tokens.redeemRefresh((request.body as { refresh_token: string }).refresh_token)
     if (!row || row.app_id !== null) throw new FusioError('FUSIO_ERR_AUTH_TOKEN_INVALID', 'the refresh token is unknown, used, revoked or expired')
-    const user = await activeUser(context, Number(row.user_id))
-    const allowed = userScopes(context, user)
-    const scopes = grantScopes(undefined, row.scopes.split(' ').filter(Boolean), allowed)
-    return consumerToken(await context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip: request.ip, issuer: context.issuer(request) }))
+    return logIn(context, request, await activeUser(context, Number(row.user_id)), undefined, splitScopes(row.scopes))
   },
   async 'consumer.resetRequest'(request, _reply, context) {
     await requestReset(context, request, (request.body as { email: string }).email)
@@ -215,8 +208,7 @@ export const consumerHandlers: ProductHandlers = {
       return { ...message('Access denied'), redirectUri: target.toString() }
     }
     const user = await activeUser(context, me(request))
-    const requested = body.scope ? body.scope.split(' ').filter(Boolean) : undefined
-    const scopes = grantScopes(requested, apiScopes(app.scopes.split(' ')), userScopes(context, user))
+    const scopes = grantScopes(splitScopes(body.scope), apiScopes(splitScopes(app.scopes)), userScopes(context, user))
     const code = await createSecret(context, 'code', Number(user.id), { appId: Number(app.id), clientId: app.app_key, redirectUri: body.redirectUri, scopes, challenge: body.codeChallenge }, CODE_SECONDS)
     target.searchParams.set('code', code)
     return { ...message('Access granted'), redirectUri: target.toString() }
@@ -225,11 +217,11 @@ export const consumerHandlers: ProductHandlers = {
     const user = await activeUser(context, me(request))
     const held = new Set(userScopes(context, user))
     const entry = context.settings.scopes.filter((s) => held.has(s.name))
-    return collection(entry, entry.length, { startIndex: 0, count: entry.length })
+    return wholeCollection(entry)
   },
   async 'consumer.plan.getAll'(_request, _reply, context) {
     const entry = context.settings.plans
-    return collection(entry, entry.length, { startIndex: 0, count: entry.length })
+    return wholeCollection(entry)
   },
   async 'consumer.log.getAll'(request, _reply, context) {
     return listPage(context.db.selectFrom('fusio_log').where('user_id', '=', me(request)), request, views.log)

@@ -11,11 +11,10 @@ import type { ClientAuth, Configuration } from 'openid-client'
 import { assertNoneMissing, createEnvironment, resolveConfig } from '../../config.js'
 import { FusioError } from '../../errors.js'
 import type { IdentityDefinition, Json } from '../../types.js'
-import { assertActive, createUser } from '../accounts.js'
-import { collection, consumeSecret, createSecret, userScopes, type ProductContext } from '../context.js'
+import { assertActive, createUser, logIn } from '../accounts.js'
+import { consumeSecret, createSecret, wholeCollection, type ProductContext } from '../context.js'
 import { randomSecret, sameHash, sha256 } from '../secrets.js'
 import type { User } from '../store.js'
-import { grantScopes } from '../tokens.js'
 import type { ProductHandlers } from './handlers.js'
 
 type OpenIdClient = typeof import('openid-client')
@@ -51,7 +50,7 @@ interface Provider {
 interface Profile {
   readonly subject: string
   readonly username?: string
-  /** Only an address the provider did not call unverified. */
+  /** Only an address the provider marks as verified. */
   readonly email?: string
 }
 
@@ -321,7 +320,7 @@ function answer(request: FastifyRequest, reply: FastifyReply, context: ProductCo
 export const identityHandlers: ProductHandlers = {
   async 'consumer.identity.getAll'(_request, _reply, context) {
     const entry = context.settings.identities.map((i) => ({ name: i.name, class: i.class, redirect: `${context.basePath}/consumer/identity/${encodeURIComponent(i.name)}/redirect` }))
-    return collection(entry, entry.length, { startIndex: 0, count: entry.length })
+    return wholeCollection(entry)
   },
 
   async 'consumer.identity.redirect'(request, reply, context) {
@@ -381,8 +380,6 @@ export const identityHandlers: ProductHandlers = {
     const profile = provider.oidc ? await oidcProfile(identity, provider, tokens) : await githubProfile(identity, provider, tokens.access_token)
     const user = await accountFor(context, identity, profile)
     assertActive(user)
-    const scopes = grantScopes(undefined, userScopes(context, user))
-    const issued = await context.tokens.issue({ user, scopes, kind: 'access', refresh: true, ip: request.ip, issuer: context.issuer(request) })
-    return answer(request, reply, context, { token: issued.accessToken, expires_in: issued.expiresIn, ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}) }, state.returnState)
+    return answer(request, reply, context, await logIn(context, request, user), state.returnState)
   },
 }
