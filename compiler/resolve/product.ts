@@ -3,6 +3,7 @@
  * `role`, `plan`, `rate`, `identity`, `config` and `service.cors`. Names are checked across sections
  * (a rate's operation and plan, a role's scopes, config's default role and plan); durations are ISO 8601.
  */
+import { PRODUCT_SCOPES } from '../../runtime-min/product/api.js'
 import type { CorsDefinition, IdentityDefinition, PlanDefinition, ProductSettings, RateAllocation, RateDefinition } from '../../runtime-min/types.js'
 import { diagnostic, didYouMean, type Diagnostic } from '../diagnostics/index.js'
 import { entry, toPlain, type LMap, type LNode } from '../load/index.js'
@@ -18,12 +19,6 @@ export interface ResolvedProduct {
   readonly scopes: readonly ScopeModel[]
 }
 
-/** The scopes of the service's own APIs, as in Fusio. */
-export const PRODUCT_SCOPES: readonly ScopeModel[] = [
-  { name: 'authorization', description: 'Read who the token belongs to and revoke it' },
-  { name: 'backend', description: 'Administer users, apps, scopes and logs' },
-  { name: 'consumer', description: 'Manage the own account, apps and tokens' },
-]
 
 const IDENTITY_CLASSES: Readonly<Record<string, IdentityDefinition['class']>> = {
   openid: 'openid',
@@ -129,7 +124,7 @@ export function resolveProduct(root: LMap, operations: readonly ResolvedOperatio
   }
   // Without a role section: administrators get everything, consumers the API's own scopes.
   if (declaredRoles.length === 0) {
-    roles.Administrator = ['authorization', 'backend', 'consumer', ...operationScopes].sort()
+    roles.Administrator = [...PRODUCT_SCOPES.map((s) => s.name), ...operationScopes].sort()
     roles.Consumer = ['authorization', 'consumer', ...operationScopes].sort()
   }
   const defaultRole = checkedName(setting('role_default'), 'Consumer', 'role', Object.keys(roles), diagnostics)

@@ -31,6 +31,13 @@ export interface ProductOperation {
 
 const HOURLY_20 = { limit: 20, windowSeconds: 3600 }
 
+/** The service's own scopes, guarding its own APIs: only first-party logins get them, never a token through an app. */
+export const PRODUCT_SCOPES: readonly { readonly name: string; readonly description: string }[] = [
+  { name: 'authorization', description: 'Read who the token belongs to and revoke it' },
+  { name: 'backend', description: 'Administer users, apps, scopes and logs' },
+  { name: 'consumer', description: 'Manage the own account, apps and tokens' },
+]
+
 /** Product schemas appear in openapi.json as `Fusio_<Name>`, apart from the manifest's own. */
 export const PRODUCT_COMPONENT_PREFIX = 'Fusio_'
 

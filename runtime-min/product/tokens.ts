@@ -11,9 +11,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { KeySet } from '../auth/keys.js'
 import type { SqlDialectName } from '../connections/sql.js'
 import { FusioError } from '../errors.js'
-import type { RevocationList } from '../lifecycle/authenticate.js'
-import { scopeCovers } from '../lifecycle/authenticate.js'
+import { scopeCovers, type RevocationList } from '../lifecycle/authenticate.js'
 import type { ProductSettings } from '../types.js'
+import { PRODUCT_SCOPES } from './api.js'
 import { randomSecret, sha256 } from './secrets.js'
 import { insertReturningId, type App, type ProductDb, type Token, type User } from './store.js'
 
@@ -52,14 +52,13 @@ export interface TokenService {
   stop(): void
 }
 
-/** The service's own scopes: only first-party logins get them, never a token through an app. */
-export const PRODUCT_SCOPES: ReadonlySet<string> = new Set(['authorization', 'backend', 'consumer'])
+const PRODUCT_SCOPE_NAMES: ReadonlySet<string> = new Set(PRODUCT_SCOPES.map((s) => s.name))
 
 /** A space-separated scope list (a token's `scope`, a stored row's scopes) as a list. */
 export const splitScopes = (text: string | null | undefined): string[] => (text ? text.split(' ').filter(Boolean) : [])
 
 /** What an app may hold or be granted of a set of scopes: the API's own, without the product scopes. */
-export const apiScopes = (scopes: readonly string[]): string[] => scopes.filter((s) => !PRODUCT_SCOPES.has(s))
+export const apiScopes = (scopes: readonly string[]): string[] => scopes.filter((s) => !PRODUCT_SCOPE_NAMES.has(s))
 
 /** Every set holds the scope or a scope that covers it. */
 export function allowedBy(scope: string, sets: readonly (readonly string[])[]): boolean {
