@@ -19,7 +19,7 @@ import { healthPlugin } from './lifecycle/health.js'
 import { operationsPlugin } from './lifecycle/operations.js'
 import { problemPlugin } from './lifecycle/problem.js'
 import { shutdownPlugin } from './lifecycle/shutdown.js'
-import { usePrecompiled } from './lifecycle/validate.js'
+import { precompiledSchemas } from './lifecycle/validate.js'
 import { applyMigrations } from './migrations.js'
 import { createServiceDatabase } from './service-database.js'
 import type { ActionHandler, RouteDefinition, ServiceDefinition } from './types.js'
@@ -71,8 +71,8 @@ export async function createService(service: ServiceDefinition, options: Service
     return503OnClosing: false,
     bodyLimit: Number(env.FUSIO_BODY_LIMIT) || 1024 * 1024,
     trustProxy: trustProxy(env.FUSIO_TRUST_PROXY) as FastifyServerOptions['trustProxy'],
+    schemaController: precompiledSchemas,
   })
-  usePrecompiled(app)
   const environment = createEnvironment(env, options.entryUrl)
   const database = createServiceDatabase(environment)
   // Registered first, so it runs last: after the queue and the product layer have stopped using the database.

@@ -42,6 +42,7 @@ const NATIVE = [
 
 export async function bundle(options: BundleOptions): Promise<StageResult<BundleResult>> {
   const root = packageRoot()
+  const SCHEMA_COMPILER_ABSENT = join(root, 'runtime-min/lifecycle/schema-compiler-absent.cjs')
   rmSync(options.distDir, { recursive: true, force: true })
   mkdirSync(options.distDir, { recursive: true })
   try {
@@ -59,10 +60,16 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
       format: 'esm',
       sourcemap: true,
       minify: options.minify ?? false,
+      minifyWhitespace: true, minifySyntax: true,
       legalComments: 'none',
       logLevel: 'silent',
       external: NATIVE.map((n) => n.name),
-      alias: { [RUNTIME_MODULE]: join(root, 'runtime-min/index.ts') },
+      alias: {
+        [RUNTIME_MODULE]: join(root, 'runtime-min/index.ts'),
+        // Schemas are precompiled: Fastify's compilers (ajv, fast-json-stringify) are never loaded.
+        '@fastify/ajv-compiler': SCHEMA_COMPILER_ABSENT,
+        '@fastify/fast-json-stringify-compiler': SCHEMA_COMPILER_ABSENT,
+      },
       // Handler modules may import packages the compiler ships (kysely…) without installing them.
       nodePaths: [join(root, 'node_modules')],
       // Bundled CommonJS packages call require(); an ES module has none of its own.
