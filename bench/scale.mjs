@@ -1,19 +1,14 @@
 // How the compiler and the service grow with the number of operations: for generated manifests of
-// 10, 100 and 1,000 operations, `fusio build` time (with each stage's share), bundle size, cold start
-// (process start to the first 200) and idle RSS, next to a hand-written Fastify service with the same
-// routes and schemas, which compiles its schemas when it starts.
-// Usage: node bench/scale.mjs [sizes, comma-separated] [cold starts per size]   e.g. node bench/scale.mjs 10,100,1000 5
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+// 10, 100 and 1,000 operations, `fusio build` time (with each stage's share), the rebuild after one
+// operation changed, bundle size, cold start (process start to the first 200) and idle RSS, next to a
+// hand-written Fastify service with the same routes and schemas, which compiles its schemas when it starts.
+// Run alone: node bench/scale.mjs [--quick]; `npm run bench` runs it with the rest.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-
-const [sizesArg = '10,100,1000', startsArg = '5'] = process.argv.slice(2)
-const sizes = sizesArg.split(',').map(Number)
-const starts = Number(startsArg)
-const root = join(import.meta.dirname, '..')
-const work = mkdtempSync(join(tmpdir(), 'fusio-bench-scale-'))
+import { freePort, fusioBuild, median, root, rssMb, settingsFrom, spread } from './lib/harness.mjs'
 
 /** Schemas shared by every operation of a group of ten: an item, its collection, and a body of five fields. */
 const itemSchema = (g) => ({
@@ -81,20 +76,16 @@ function handwritten(n) {
   ].join('\n')
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const summary = (values) => ({ median: Math.round(median(values)), min: Math.round(Math.min(...values)), max: Math.round(Math.max(...values)) })
-
 function sizeOf(path) {
   const stat = statSync(path)
   return stat.isDirectory() ? readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0) : stat.size
 }
 
-let nextPort = 23000 + Math.floor(Math.random() * 1000)
 /** Spawns a server and polls a route until it answers 200: milliseconds from spawn, and the RSS a second later. */
-async function coldStart(args, path, env = {}) {
-  const port = nextPort++
+async function coldStart(args, path) {
+  const port = freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port), FUSIO_LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+  const child = spawn(process.execPath, args, { env: { ...process.env, PORT: String(port), FUSIO_LOG_LEVEL: 'warn' }, stdio: 'ignore' })
   try {
     for (;;) {
       try {
@@ -107,52 +98,65 @@ async function coldStart(args, path, env = {}) {
     }
     const ms = performance.now() - started
     await sleep(1000)
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024
-    return { ms, rss }
+    return { ms, rss: rssMb(child.pid) }
   } finally {
     child.kill('SIGKILL')
   }
 }
 
-const results = []
-for (const n of sizes) {
+/** One service size: build, rebuild after a one-operation change, cold starts alternating with the hand-written service. */
+async function measureSize(work, n, settings) {
   const project = join(work, `ops-${n}`)
   mkdirSync(project, { recursive: true })
-  writeFileSync(join(project, '.fusio.yml'), manifest(n))
-  const began = performance.now()
-  const output = execFileSync(process.execPath, [join(root, 'bin/fusio'), 'build', '--json', '--manifest', join(project, '.fusio.yml')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  const buildMs = performance.now() - began
-  const { ok, timings } = JSON.parse(output)
-  if (!ok) throw new Error(`the ${n}-operation manifest does not build`)
+  const manifestFile = join(project, '.fusio.yml')
+  writeFileSync(manifestFile, manifest(n))
+  const { timings, wallMs } = fusioBuild(manifestFile)
+  // One operation changes (a new query parameter): what a developer's edit costs the next build.
+  writeFileSync(manifestFile, manifest(n).replace('parameters: { verbose: { type: boolean } }', 'parameters: { verbose: { type: boolean }, limit: { type: integer } }'))
+  const incremental = fusioBuild(manifestFile)
   const handFile = join(work, `handwritten-${n}.mjs`)
   writeFileSync(handFile, handwritten(n))
   const generated = []
   const hand = []
-  // Alternating, so a busy moment of the machine falls on both.
-  for (let i = 0; i < starts; i++) {
+  for (let i = 0; i < settings.coldStarts; i++) {
     generated.push(await coldStart([join(project, 'dist/server.mjs')], '/r0/1'))
     hand.push(await coldStart([handFile], '/r0/1'))
   }
-  const stages = Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms)]))
   const pipelineMs = Object.values(timings).reduce((sum, ms) => sum + ms, 0)
   const row = {
     operations: n,
-    build: { wallMs: Math.round(buildMs), pipelineMs: Math.round(pipelineMs), stages, share: Object.fromEntries(Object.entries(timings).map(([s, ms]) => [s, Math.round((ms / pipelineMs) * 100)])) },
+    build: {
+      wallMs: Math.round(wallMs),
+      pipelineMs: Math.round(pipelineMs),
+      stages: Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round(ms)])),
+      share: Object.fromEntries(Object.entries(timings).map(([stage, ms]) => [stage, Math.round((ms / pipelineMs) * 100)])),
+    },
+    incrementalMs: Math.round(incremental.wallMs),
     bundleBytes: { serverMjs: statSync(join(project, 'dist/server.mjs')).size, dist: sizeOf(join(project, 'dist')) },
-    coldStartMs: { generated: summary(generated.map((r) => r.ms)), handwritten: summary(hand.map((r) => r.ms)) },
-    idleRssMb: { generated: Math.round(median(generated.map((r) => r.rss)) * 10) / 10, handwritten: Math.round(median(hand.map((r) => r.rss)) * 10) / 10 },
+    coldStartMs: { generated: spread(generated.map((r) => r.ms)), fastify: spread(hand.map((r) => r.ms)) },
+    idleRssMb: { generated: median(generated.map((r) => r.rss)), fastify: median(hand.map((r) => r.rss)) },
   }
-  row.coldStartRatio = Math.round((row.coldStartMs.generated.median / row.coldStartMs.handwritten.median) * 100) / 100
-  results.push(row)
-  console.log(
-    `${String(n).padStart(5)} operations: build ${row.build.wallMs} ms (pipeline ${row.build.pipelineMs} ms: ${Object.entries(row.build.share)
-      .map(([s, p]) => `${s} ${p}%`)
-      .join(', ')}), server.mjs ${(row.bundleBytes.serverMjs / 1e6).toFixed(2)} MB; cold start ${row.coldStartMs.generated.median} ms vs hand-written ${row.coldStartMs.handwritten.median} ms (ratio ${row.coldStartRatio}); idle RSS ${row.idleRssMb.generated} vs ${row.idleRssMb.handwritten} MB`,
-  )
+  row.coldStartRatio = Number((row.coldStartMs.generated.median / row.coldStartMs.fastify.median).toFixed(2))
+  return row
 }
 
-const date = new Date().toISOString().slice(0, 10)
-const out = join(root, 'bench/results', `scale-${date}.json`)
-writeFileSync(out, `${JSON.stringify({ date, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg(), starts, results }, null, 2)}\n`)
-console.log(`written ${out}`)
-rmSync(work, { recursive: true, force: true })
+export async function measureScale(settings, log = console.log) {
+  const work = mkdtempSync(join(tmpdir(), 'fusio-bench-scale-'))
+  const rows = []
+  try {
+    for (const n of settings.sizes) {
+      const row = await measureSize(work, n, settings)
+      rows.push(row)
+      log(
+        `${String(n).padStart(5)} operations: build ${row.build.wallMs} ms (${Object.entries(row.build.share)
+          .map(([s, p]) => `${s} ${p}%`)
+          .join(', ')}), rebuild ${row.incrementalMs} ms, server.mjs ${(row.bundleBytes.serverMjs / 1e6).toFixed(2)} MB; cold start ${row.coldStartMs.generated.median} vs ${row.coldStartMs.fastify.median} ms (${row.coldStartRatio}); idle RSS ${row.idleRssMb.generated} vs ${row.idleRssMb.fastify} MB`,
+      )
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+  return rows
+}
+
+if (process.argv[1] === import.meta.filename) await measureScale(settingsFrom(process.argv))

@@ -13,11 +13,13 @@ import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js'
 import { createConnections } from './connections/registry.js'
 import { FusioError } from './errors.js'
+import { createAllowTable } from './lifecycle/allow.js'
 import { deferAsyncActions } from './lifecycle/async-actions.js'
 import { createTokenVerifier } from './lifecycle/authenticate.js'
 import { healthPlugin } from './lifecycle/health.js'
 import { operationsPlugin } from './lifecycle/operations.js'
 import { problemPlugin } from './lifecycle/problem.js'
+import { useLazyRequestLoggers } from './lifecycle/request-logger.js'
 import { shutdownPlugin } from './lifecycle/shutdown.js'
 import { precompiledSchemas } from './lifecycle/validate.js'
 import { applyMigrations } from './migrations.js'
@@ -73,6 +75,7 @@ export async function createService(service: ServiceDefinition, options: Service
     trustProxy: trustProxy(env.FUSIO_TRUST_PROXY) as FastifyServerOptions['trustProxy'],
     schemaController: precompiledSchemas,
   })
+  useLazyRequestLoggers(app)
   const environment = createEnvironment(env, options.entryUrl)
   const database = createServiceDatabase(environment)
   // Registered first, so it runs last: after the queue and the product layer have stopped using the database.
@@ -140,7 +143,7 @@ export async function createService(service: ServiceDefinition, options: Service
       reply.header('x-request-id', request.id)
       done()
     })
-    await app.register(problemPlugin)
+    await app.register(problemPlugin, { allow: createAllowTable(service.routes) })
     if (service.cors) await app.register((await import('./lifecycle/cors.js')).corsPlugin, service.cors)
     await app.register(shutdownPlugin, { connections })
     await app.register(healthPlugin, { connections })

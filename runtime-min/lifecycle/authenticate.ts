@@ -4,14 +4,15 @@
  * of their scopes (a scope without a dot covers its sub-scopes); on public ones a valid token only
  * identifies the caller and an invalid one is ignored, as in Fusio.
  */
-import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose'
 import type { KeySet } from '../auth/keys.js'
 import { FusioError } from '../errors.js'
 import type { Principal, RouteDefinition } from '../types.js'
 
 export interface TokenVerifier {
-  verify(token: string): Promise<Principal>
+  /** The caller a token names: at once for a token verified before, after the signature check otherwise. Throws or rejects when it is not valid. */
+  verify(token: string): Principal | Promise<Principal>
 }
 
 declare module 'fastify' {
@@ -50,26 +51,29 @@ export function createTokenVerifier(
   // A client sends the same token many times: a token verified once is trusted until it expires (at
   // most a minute from now), so repeated calls skip the signature check. Revocation is checked on every call.
   const verified = new Map<string, { principal: Principal; until: number }>()
+  const remember = (token: string, payload: Record<string, unknown>, now: number): Principal => {
+    const scope = payload.scope
+    const principal: Principal = {
+      subject: String(payload.sub),
+      ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+      scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [],
+      claims: payload,
+    }
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
+    verified.set(token, { principal, until: Math.min(Number(payload.exp) * 1000, now + VERIFIED_FOR_MS) })
+    return principal
+  }
+  const unrevoked = (principal: Principal): Principal => {
+    const jti = principal.claims.jti
+    if (revoked && typeof jti === 'string' && revoked.has(jti)) throw new Error('the token has been revoked')
+    return principal
+  }
   return {
-    async verify(token) {
+    verify(token) {
       const now = Date.now()
-      let entry = verified.get(token)
-      if (!entry || entry.until <= now) {
-        const { payload } = await jwtVerify(token, lookup, options)
-        const scope = payload.scope
-        const principal: Principal = {
-          subject: String(payload.sub),
-          ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
-          scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [],
-          claims: payload as Record<string, unknown>,
-        }
-        entry = { principal, until: Math.min(Number(payload.exp) * 1000, now + VERIFIED_FOR_MS) }
-        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
-        verified.set(token, entry)
-      }
-      const jti = entry.principal.claims.jti
-      if (revoked && typeof jti === 'string' && revoked.has(jti)) throw new Error('the token has been revoked')
-      return entry.principal
+      const entry = verified.get(token)
+      if (entry && entry.until > now) return unrevoked(entry.principal)
+      return jwtVerify(token, lookup, options).then(({ payload }) => unrevoked(remember(token, payload as Record<string, unknown>, now)))
     },
   }
 }
@@ -86,45 +90,60 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match ? match[1] : ''
 }
 
-export function createAuthenticate(route: Pick<RouteDefinition, 'public' | 'scopes'>, verifier: TokenVerifier | undefined): onRequestHookHandler {
+/** Calls back with the token's caller, or with the reason it is not valid; synchronously for a cached token. */
+function settle(verifier: TokenVerifier, token: string, callback: (principal: Principal | undefined, error?: unknown) => void): void {
+  let result: Principal | Promise<Principal>
+  try {
+    result = verifier.verify(token)
+  } catch (error) {
+    return callback(undefined, error)
+  }
+  if (result instanceof Promise) result.then((principal) => callback(principal), (error: unknown) => callback(undefined, error))
+  else callback(result)
+}
+
+export type AuthenticateHook = (request: FastifyRequest, reply: unknown, done: (error?: Error) => void) => void
+
+export function createAuthenticate(route: Pick<RouteDefinition, 'public' | 'scopes'>, verifier: TokenVerifier | undefined): AuthenticateHook {
   if (route.public) {
-    // Most calls of a public operation carry no token: they pass without creating a promise.
+    // Most calls of a public operation carry no token: they pass without a promise or a closure.
     return (request, _reply, done) => {
       const token = bearerToken(request)
       if (!token || !verifier) return done()
-      verifier.verify(token).then(
-        (principal) => {
-          request.fusioUser = principal
-          done()
-        },
-        // An invalid token on a public operation is ignored: the call proceeds anonymously.
-        () => done(),
-      )
+      // An invalid token on a public operation is ignored: the call proceeds anonymously.
+      settle(verifier, token, (principal) => {
+        if (principal) request.fusioUser = principal
+        done()
+      })
     }
   }
   const scopeList = route.scopes.join(' ')
-  return async (request) => {
+  return (request, _reply, done) => {
     const token = bearerToken(request)
     if (token === undefined) {
-      throw new FusioError('FUSIO_ERR_AUTH_TOKEN_MISSING', 'this operation needs an access token (Authorization: Bearer …)', { headers: { 'www-authenticate': REALM } })
+      return done(new FusioError('FUSIO_ERR_AUTH_TOKEN_MISSING', 'this operation needs an access token (Authorization: Bearer …)', { headers: { 'www-authenticate': REALM } }))
     }
     if (!verifier) {
-      throw new FusioError('FUSIO_ERR_AUTH_NOT_CONFIGURED', 'no token verification key is configured (set FUSIO_JWT_SECRET or FUSIO_JWKS)', { headers: { 'www-authenticate': REALM } })
+      return done(new FusioError('FUSIO_ERR_AUTH_NOT_CONFIGURED', 'no token verification key is configured (set FUSIO_JWT_SECRET or FUSIO_JWKS)', { headers: { 'www-authenticate': REALM } }))
     }
-    let principal: Principal
-    try {
-      principal = await verifier.verify(token)
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'invalid token'
-      throw new FusioError('FUSIO_ERR_AUTH_TOKEN_INVALID', `the access token is not valid: ${reason}`, {
-        headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` },
-      })
-    }
-    if (!route.scopes.some((required) => principal.scopes.some((granted) => scopeCovers(granted, required)))) {
-      throw new FusioError('FUSIO_ERR_AUTH_SCOPE_MISSING', `the access token has none of the scopes this operation needs (${scopeList || 'none is assigned'})`, {
-        headers: { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${scopeList}"` },
-      })
-    }
-    request.fusioUser = principal
+    settle(verifier, token, (principal, error) => {
+      if (!principal) {
+        const reason = error instanceof Error ? error.message : 'invalid token'
+        return done(
+          new FusioError('FUSIO_ERR_AUTH_TOKEN_INVALID', `the access token is not valid: ${reason}`, {
+            headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` },
+          }),
+        )
+      }
+      if (!route.scopes.some((required) => principal.scopes.some((granted) => scopeCovers(granted, required)))) {
+        return done(
+          new FusioError('FUSIO_ERR_AUTH_SCOPE_MISSING', `the access token has none of the scopes this operation needs (${scopeList || 'none is assigned'})`, {
+            headers: { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${scopeList}"` },
+          }),
+        )
+      }
+      request.fusioUser = principal
+      done()
+    })
   }
 }

@@ -1,13 +1,14 @@
 /**
- * routes: one Fastify route per operation URL, wired through the lifecycle (onRequest: status gate,
- * authenticate; preValidation: rest parameter; validation; handler: the action; serialization).
- * Each URL also answers OPTIONS with `Allow`, and its other methods with 405.
+ * routes: one Fastify route per operation URL (GET also answers HEAD), wired through the lifecycle
+ * (onRequest: status gate, authenticate, rate limit, as one hook; preValidation: rest parameter;
+ * validation; handler: the action; serialization). OPTIONS and the URL's other methods are answered
+ * from the allow table (allow.ts) by the not-found handler.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler, RouteShorthandOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { FusioError } from '../errors.js'
 import { isActionResponse, responseFactory } from '../response.js'
-import type { ActionContext, ActionHandler, ActionRequest, Connector, HttpMethod, RouteDefinition } from '../types.js'
+import type { ActionContext, ActionHandler, ActionRequest, Connector, RouteDefinition } from '../types.js'
 import { createAuthenticate, type TokenVerifier } from './authenticate.js'
 import { createStatusGate } from './status-gate.js'
 import { Precompiled } from './validate.js'
@@ -23,38 +24,37 @@ export interface OperationsOptions {
   readonly usageHook?: (operationId: string) => onResponseHookHandler
 }
 
-const METHODS: readonly HttpMethod[] = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT']
-
 export const operationsPlugin = fp(
   async (app: FastifyInstance, options: OperationsOptions) => {
     app.decorateRequest('fusioUser', undefined)
-    const methodsByUrl = new Map<string, Set<HttpMethod>>()
     for (const route of options.routes) {
       const handler = options.handlers.get(route.action)
       if (!handler) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `operation ${route.operationId} names an unknown action "${route.action}"`)
-      for (const url of route.urls) {
-        app.route({ method: route.method, url, ...routeOptions(route, options), handler: createHandler(route, handler, options.connector) })
-        methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method))
-      }
-    }
-    for (const [url, methods] of methodsByUrl) {
-      const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].sort().join(', ')
-      app.route({ method: 'OPTIONS', url, handler: (_request, reply) => reply.header('allow', allow).code(204).send() })
-      const others = METHODS.filter((m) => !methods.has(m))
-      if (others.length > 0) {
-        app.route({
-          method: others,
-          url,
-          handler: (request, reply) => {
-            reply.header('allow', allow)
-            throw new FusioError('FUSIO_ERR_ROUTE_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allow}`)
-          },
-        })
-      }
+      const method = route.method === 'GET' ? ['GET', 'HEAD'] : route.method
+      for (const url of route.urls) app.route({ method, url, ...routeOptions(route, options), handler: createHandler(route, handler, options.connector) })
     }
   },
   { name: 'fusio-operations', dependencies: ['fusio-problem'] },
 )
+
+/** The operation's onRequest steps in one hook: one call per request instead of one per step. */
+function createOnRequest(route: RouteDefinition, options: OperationsOptions): onRequestHookHandler {
+  const gate = createStatusGate(route)
+  const authenticate = createAuthenticate(route, options.verifier)
+  const rateLimit = options.rateLimit?.(route)
+  if (!rateLimit) {
+    return function (request, reply, done) {
+      const gone = gate(reply)
+      if (gone) return done(gone)
+      authenticate(request, reply, done)
+    }
+  }
+  return function (request, reply, done) {
+    const gone = gate(reply)
+    if (gone) return done(gone)
+    authenticate(request, reply, (error) => (error ? done(error) : rateLimit.call(this, request, reply, done)))
+  }
+}
 
 function routeOptions(route: RouteDefinition, options: OperationsOptions): RouteShorthandOptions {
   const schema: Record<string, unknown> = {}
@@ -65,10 +65,9 @@ function routeOptions(route: RouteDefinition, options: OperationsOptions): Route
   for (const [status, serialize] of Object.entries(route.serialize)) response[status] = new Precompiled(serialize)
   if (Object.keys(response).length > 0) schema.response = response
   const rest = route.restParam
-  const rateLimit = options.rateLimit?.(route)
   return {
     schema,
-    onRequest: [createStatusGate(route), createAuthenticate(route, options.verifier), ...(rateLimit ? [rateLimit] : [])],
+    onRequest: createOnRequest(route, options),
     ...(options.usageHook ? { onResponse: options.usageHook(route.operationId) } : {}),
     // find-my-way names the rest of the path `*`; handlers and validators see the manifest's name.
     ...(rest

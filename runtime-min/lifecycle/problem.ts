@@ -1,12 +1,14 @@
 /**
  * setErrorHandler / setNotFoundHandler: every error becomes RFC 9457 application/problem+json with
  * Fusio's `success: false` and `message`. Validation errors name each failing field; errors of the
- * service itself are logged and answered without their internals.
+ * service itself are logged and answered without their internals. A URL no route has is a 404, or,
+ * when an operation has it with other methods, a 405 with `Allow` (204 to OPTIONS).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ERRORS, FusioError, problemType, type ErrorCode, type FieldError } from '../errors.js'
 import type { ValidationIssue } from '../types.js'
+import type { AllowTable } from './allow.js'
 
 const PART: Record<string, { code: ErrorCode; in: FieldError['in'] }> = {
   body: { code: 'FUSIO_ERR_VALIDATION_BODY', in: 'body' },
@@ -79,16 +81,20 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 }
 
 export const problemPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: { allow?: AllowTable }) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const problem = toProblem(error)
       if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed')
       else request.log.debug({ code: problem.code, detail: problem.message }, 'request rejected')
       return sendProblem(request, reply, problem)
     })
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, new FusioError('FUSIO_ERR_ROUTE_NOT_FOUND', `no operation answers ${request.method} ${request.url.split('?')[0]}`)),
-    )
+    app.setNotFoundHandler((request, reply) => {
+      const allow = options.allow?.allow(request.url)
+      if (allow === undefined) return sendProblem(request, reply, new FusioError('FUSIO_ERR_ROUTE_NOT_FOUND', `no operation answers ${request.method} ${request.url.split('?')[0]}`))
+      reply.header('allow', allow)
+      if (request.method === 'OPTIONS') return reply.code(204).send()
+      return sendProblem(request, reply, new FusioError('FUSIO_ERR_ROUTE_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allow}`))
+    })
   },
   { name: 'fusio-problem', fastify: '5.x' },
 )

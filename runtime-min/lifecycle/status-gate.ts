@@ -1,23 +1,24 @@
 /**
- * onRequest, per operation: answers 410 for inactive (or legacy closed) operations and sets the
- * operation's headers: X-Operation-Id, X-Stability, and the legacy Warning of development/deprecated routes.
+ * onRequest, first step of each operation: answers 410 for inactive (or legacy closed) operations and
+ * sets the operation's headers: X-Operation-Id, X-Stability, and the legacy Warning of
+ * development/deprecated routes. Undefined means the call goes on.
  */
-import type { onRequestHookHandler } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import { FusioError } from '../errors.js'
 import type { RouteDefinition } from '../types.js'
 
-export function createStatusGate(route: RouteDefinition): onRequestHookHandler {
+export function createStatusGate(route: RouteDefinition): (reply: FastifyReply) => FusioError | undefined {
   const headers: Record<string, string> = { 'x-operation-id': route.operationId }
   if (route.stability) headers['x-stability'] = route.stability
   if (route.warning) headers.warning = route.warning
   if (!route.active) {
-    return (_request, reply, done) => {
+    return (reply) => {
       reply.headers(headers)
-      done(new FusioError('FUSIO_ERR_OPERATION_GONE', `operation ${route.operationId} is no longer available`))
+      return new FusioError('FUSIO_ERR_OPERATION_GONE', `operation ${route.operationId} is no longer available`)
     }
   }
-  return (_request, reply, done) => {
+  return (reply) => {
     reply.headers(headers)
-    done()
+    return undefined
   }
 }

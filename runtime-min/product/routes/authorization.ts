@@ -181,7 +181,7 @@ export const authorizationHandlers: ProductHandlers = {
     // RFC 7009: an unknown or invalid token is not an error; a JWT is revoked by its jti once its
     // signature holds (nobody revokes by a forged jti), a refresh token by its hash.
     if (token.split('.').length === 3) {
-      const principal = await context.verifier.verify(token).catch(() => undefined)
+      const principal = await (async () => context.verifier.verify(token))().catch(() => undefined)
       const jti = principal?.claims.jti
       if (typeof jti === 'string') await context.tokens.revoke({ jti })
     } else {

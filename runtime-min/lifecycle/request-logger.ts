@@ -1,0 +1,46 @@
+/**
+ * request.log: Fastify makes a child logger per request, yet most requests log nothing. The child
+ * here is made on the first call that would write a line, so a quiet request costs one small object.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+type Bindings = Parameters<FastifyBaseLogger['child']>[0]
+type ChildOptions = Parameters<FastifyBaseLogger['child']>[1]
+
+class RequestLogger {
+  private made: FastifyBaseLogger | undefined
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildOptions,
+  ) {}
+  get level(): string {
+    return (this.made ?? this.parent).level
+  }
+  set level(level: string) {
+    this.real().level = level
+  }
+  child(bindings: Bindings, options?: ChildOptions): FastifyBaseLogger {
+    return this.real().child(bindings, options)
+  }
+  real(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options))
+  }
+  /** pino's check; a logger without one (Fastify's silent stand-in) is asked every time. */
+  enabled(level: Level): boolean {
+    return this.made !== undefined || ((this.parent as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) ?? true)
+  }
+}
+
+for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) {
+  Object.defineProperty(RequestLogger.prototype, level, {
+    value(this: RequestLogger, ...args: unknown[]) {
+      if (this.enabled(level)) (this.real()[level] as (...a: unknown[]) => void)(...args)
+    },
+  })
+}
+
+export function useLazyRequestLoggers(app: FastifyInstance): void {
+  app.setChildLoggerFactory((logger, bindings, options) => new RequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger)
+}
