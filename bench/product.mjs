@@ -2,21 +2,19 @@
 // HTTP Basic; each token a JWT plus a row in the service database, SQLite and PostgreSQL), and one
 // cheap action (static-response) exposed public and private: the private call pays JWT verification,
 // the rate limit (Redis round trip or memory counters) and the usage log. A hand-written Fastify
-// service (bench/handwritten-product.mjs: jose + @fastify/rate-limit) is the baseline.
+// service (bench/baselines/fastify-product.mjs: jose + @fastify/rate-limit) is the baseline.
 // autocannon runs in this process; each service runs in its own process.
-// Usage: node bench/product.mjs [seconds per round] [rounds]   (needs the machine's Redis and PostgreSQL)
-import { execFileSync, spawn } from 'node:child_process'
+// Usage: node bench/product.mjs [--quick]   (needs the machine's Redis and PostgreSQL)
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import autocannon from 'autocannon'
 import Redis from 'ioredis'
 import pg from 'pg'
+import { compare, fusioBuild, load, machine as machineInfo, median, root, round, serve, settingsFrom, spread, stop, stopAll } from './lib/harness.mjs'
 
-const [seconds = '5', rounds = '3'] = process.argv.slice(2)
+const settings = settingsFrom(process.argv)
 const ROUTE_CONNECTIONS = 32
 // Each token is a signature plus several statements on one database (a file for SQLite): a few
 // connections keep it busy without measuring only queueing.
@@ -24,11 +22,10 @@ const TOKEN_CONNECTIONS = 8
 const REDIS_URL = 'redis://127.0.0.1:6379'
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
-const root = join(import.meta.dirname, '..')
 const work = mkdtempSync(join(tmpdir(), 'fusio-bench-product-'))
 const project = join(work, 'project')
 cpSync(join(root, 'bench/projects/product'), project, { recursive: true })
-execFileSync(process.execPath, [join(root, 'bin/fusio'), 'build', '--manifest', join(project, '.fusio.yml')], { stdio: 'ignore' })
+fusioBuild(join(project, '.fusio.yml'))
 const server = join(project, 'dist/server.mjs')
 
 const secret = randomBytes(32).toString('hex')
@@ -38,37 +35,6 @@ const schema = `fusio_bench_product_${process.pid}`
 const sqliteUrl = `sqlite:///${join(work, 'service.db')}`
 const pgUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`
 const baseEnv = { FUSIO_JWT_SECRET: secret, FUSIO_DIR_SRC: work, FUSIO_PUBLIC_URL: 'http://bench.test', FUSIO_LOG_LEVEL: 'warn' }
-
-let nextPort = 22000 + Math.floor(Math.random() * 1000)
-const children = new Set()
-async function serve(script, env) {
-  const port = nextPort++
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
-  children.add(child)
-  child.once('exit', () => children.delete(child))
-  for (let i = 0; i < 500; i++) {
-    if (child.exitCode !== null) break
-    try {
-      await fetch(`http://127.0.0.1:${port}/`)
-      return { url: `http://127.0.0.1:${port}`, child }
-    } catch {
-      await sleep(20)
-    }
-  }
-  throw new Error(`${script} did not start`)
-}
-
-async function stop(...services) {
-  await Promise.all(
-    services.map(async ({ child }) => {
-      if (child.exitCode !== null) return
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await once(child, 'exit')
-      clearTimeout(timer)
-    }),
-  )
-}
 
 async function json(response) {
   const text = await response.text()
@@ -98,52 +64,27 @@ async function credentials(url) {
   return { basic, accessToken: token.access_token }
 }
 
-const routeLoad = (path, bearer) => (url) => ({ url: `${url}${path}`, connections: ROUTE_CONNECTIONS, ...(bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {}) })
-const tokenLoad = (basic) => (url) => ({
-  url: `${url}/authorization/token`,
-  connections: TOKEN_CONNECTIONS,
-  method: 'POST',
-  headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-  body: 'grant_type=client_credentials',
-})
-
-async function load(options) {
-  const result = await autocannon({ ...options, duration: Number(seconds) })
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.method ?? 'GET'} ${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-  return { rps: result.requests.average, p99: result.latency.p99 }
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const summary = (list) => ({
-  rps: Math.round(median(list.map((r) => r.rps))),
-  min: Math.round(Math.min(...list.map((r) => r.rps))),
-  max: Math.round(Math.max(...list.map((r) => r.rps))),
-  p99: median(list.map((r) => r.p99)),
-  runs: list.map((r) => ({ rps: Math.round(r.rps), p99: r.p99 })),
-})
+const routeRequest = (path, bearer) => ({ path, ...(bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {}) })
+const tokenRequest = (basic) => ({ method: 'POST', path: '/authorization/token', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })
+const routeSettings = { ...settings, connections: ROUTE_CONNECTIONS }
 const figure = (s) => `${String(s.rps).padStart(6)} req/s (${s.min}–${s.max}) p99 ${String(s.p99).padStart(3)} ms`
 
-/** Warm-up, then the rounds. */
-async function measure(label, url, options) {
-  await load(options(url))
+/** Tokens per second of one service: a warm-up, then the rounds. */
+async function measure(label, service, request) {
+  const tokenSettings = { ...settings, connections: TOKEN_CONNECTIONS }
+  await load(service, request, tokenSettings, settings.warmupSeconds)
   const runs = []
-  for (let round = 0; round < Number(rounds); round++) runs.push(await load(options(url)))
-  const row = { label, connections: options(url).connections, generated: summary(runs) }
+  for (let r = 0; r < settings.rounds; r++) runs.push(await load(service, request, tokenSettings))
+  const rps = spread(runs.map((run) => run.rps))
+  const row = { label, connections: TOKEN_CONNECTIONS, generated: { rps: rps.median, min: rps.min, max: rps.max, p99: median(runs.map((run) => run.p99)) } }
   console.log(`${label.padEnd(44)} ${figure(row.generated)}`)
   return row
 }
 
-/** Warm-up, then rounds that alternate the two services so drift hits both alike. */
-async function compare(label, generated, handwritten, options) {
-  await load(options(generated))
-  await load(options(handwritten))
-  const runs = { generated: [], handwritten: [] }
-  for (let round = 0; round < Number(rounds); round++) {
-    runs.generated.push(await load(options(generated)))
-    runs.handwritten.push(await load(options(handwritten)))
-  }
-  const row = { label, connections: options(generated).connections, generated: summary(runs.generated), handwritten: summary(runs.handwritten) }
-  row.ratio = Number((row.generated.rps / row.handwritten.rps).toFixed(2))
+/** The generated service against the hand-written one on one route, rounds alternating. */
+async function versus(label, generated, handwritten, request) {
+  const result = await compare({ generated, handwritten }, request, routeSettings)
+  const row = { label, connections: ROUTE_CONNECTIONS, ...result, ratio: round(result.generated.rps / result.handwritten.rps, 2) }
   console.log(`${label.padEnd(44)} generated ${figure(row.generated)} | hand-written ${figure(row.handwritten)} | ratio ${row.ratio}`)
   return row
 }
@@ -168,7 +109,7 @@ async function deleteRedisKeys(redis) {
 
 const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
 // The load average before and after: other work on the machine shows in the figures.
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadBefore: loadavg().map((l) => Number(l.toFixed(2))) }
+const machine = machineInfo()
 const tokens = []
 const routes = []
 let pgCreated = false
@@ -181,7 +122,7 @@ try {
   await pgClient.query(`drop schema if exists ${schema} cascade; create schema ${schema}`)
   pgCreated = true
   await pgClient.end()
-  console.log(`node ${machine.node}, ${machine.cpus} cpus (${machine.cpu}, load ${machine.loadBefore.join(' ')}), Redis ${machine.redis}, PostgreSQL ${machine.postgres}; ${rounds} rounds of ${seconds} s after a warm-up`)
+  console.log(`node ${machine.node}, ${machine.cpus} cpus (${machine.cpu}, load ${machine.loadBefore.join(' ')}), Redis ${machine.redis}, PostgreSQL ${machine.postgres}; ${settings.rounds} rounds of ${settings.seconds} s after a warm-up`)
   console.log(`token endpoint: ${TOKEN_CONNECTIONS} connections; routes: ${ROUTE_CONNECTIONS} connections\n`)
 
   // 1. SQLite service database (one file for both generated services), counters in memory (no
@@ -190,23 +131,23 @@ try {
   const redisEnv = { FUSIO_REDIS_URL: REDIS_URL, FUSIO_REDIS_PREFIX: prefix }
   const generated = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: sqliteUrl })
   const generatedRedis = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: sqliteUrl, ...redisEnv })
-  const handwritten = await serve(join(root, 'bench/handwritten-product.mjs'), { JWT_SECRET: secret })
-  const handwrittenRedis = await serve(join(root, 'bench/handwritten-product.mjs'), { JWT_SECRET: secret, REDIS_URL, REDIS_PREFIX: prefix })
+  const handwritten = await serve(join(root, 'bench/baselines/fastify-product.mjs'), { JWT_SECRET: secret })
+  const handwrittenRedis = await serve(join(root, 'bench/baselines/fastify-product.mjs'), { JWT_SECRET: secret, REDIS_URL, REDIS_PREFIX: prefix })
   const sqlite = await account(sqliteUrl, generated.url)
-  tokens.push(await measure('tokens, SQLite service DB, memory counters', generated.url, tokenLoad(sqlite.basic)))
-  tokens.push(await measure('tokens, SQLite service DB, Redis counters', generatedRedis.url, tokenLoad(sqlite.basic)))
-  routes.push({ route: 'public', counters: 'none', ...(await compare('public route', generated.url, handwritten.url, routeLoad('/public'))) })
-  routes.push({ route: 'private', counters: 'redis', ...(await compare('private route, Redis counters', generatedRedis.url, handwrittenRedis.url, routeLoad('/private', sqlite.accessToken))) })
-  routes.push({ route: 'private', counters: 'memory', ...(await compare('private route, memory counters', generated.url, handwritten.url, routeLoad('/private', sqlite.accessToken))) })
+  tokens.push(await measure('tokens, SQLite service DB, memory counters', generated, tokenRequest(sqlite.basic)))
+  tokens.push(await measure('tokens, SQLite service DB, Redis counters', generatedRedis, tokenRequest(sqlite.basic)))
+  routes.push({ route: 'public', counters: 'none', ...(await versus('public route', generated, handwritten, routeRequest('/public'))) })
+  routes.push({ route: 'private', counters: 'redis', ...(await versus('private route, Redis counters', generatedRedis, handwrittenRedis, routeRequest('/private', sqlite.accessToken))) })
+  routes.push({ route: 'private', counters: 'memory', ...(await versus('private route, memory counters', generated, handwritten, routeRequest('/private', sqlite.accessToken))) })
   await stop(generated, generatedRedis, handwritten, handwrittenRedis)
 
   // 2. PostgreSQL service database in a scratch schema, memory counters.
   const generatedPg = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: pgUrl })
   const postgres = await account(pgUrl, generatedPg.url)
-  tokens.push(await measure('tokens, PostgreSQL service DB, memory counters', generatedPg.url, tokenLoad(postgres.basic)))
+  tokens.push(await measure('tokens, PostgreSQL service DB, memory counters', generatedPg, tokenRequest(postgres.basic)))
   await stop(generatedPg)
 } finally {
-  await Promise.all([...children].map((child) => stop({ child })))
+  await stopAll()
   if (pgCreated) await dropSchema().catch((error) => console.error(`cannot drop schema ${schema}: ${error.message}`))
   if (redis.status === 'ready') {
     await deleteRedisKeys(redis).catch((error) => console.error(`cannot delete Redis keys ${prefix}*: ${error.message}`))
@@ -233,8 +174,8 @@ for (const r of routes) line([`GET /${r.route}${r.route === 'private' ? `, ${r.c
 for (const t of tokens) line([`POST /authorization/token, ${t.label.replace(/^tokens, /, '').replace(' service DB,', ',')} (${t.connections} conn.)`, cell(t.generated), '', ''])
 for (const o of overhead) line([`private/public, ${o.counters} counters`, o.generated, o.handwritten, ''])
 
-machine.loadAfter = loadavg().map((l) => Number(l.toFixed(2)))
-const report = { date: new Date().toISOString(), machine, seconds: Number(seconds), rounds: Number(rounds), connections: { routes: ROUTE_CONNECTIONS, token: TOKEN_CONNECTIONS }, tokens, routes, privateOverPublic: overhead }
+machine.loadAfter = loadavg().map((l) => round(l, 2))
+const report = { date: new Date().toISOString(), machine, settings, connections: { routes: ROUTE_CONNECTIONS, token: TOKEN_CONNECTIONS }, tokens, routes, privateOverPublic: overhead }
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 const file = join(root, 'bench/results', `product-${report.date.slice(0, 10)}.json`)
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)

@@ -82,7 +82,7 @@ export async function load(service, request, settings, seconds = settings.second
     url: `${service.url}${request.path}`,
     method: request.method ?? 'GET',
     headers: request.headers ?? (request.body ? { 'content-type': 'application/json' } : {}),
-    ...(request.body ? { body: JSON.stringify(request.body) } : {}),
+    ...(request.body ? { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) } : {}),
     connections: settings.connections,
     pipelining: settings.pipelining,
     duration: seconds,

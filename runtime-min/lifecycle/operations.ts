@@ -83,9 +83,21 @@ function routeOptions(route: RouteDefinition, options: OperationsOptions): Route
   }
 }
 
+/** Sends what an action returned: a plain body with the operation's status, a Fusio response, or 204 for nothing. */
+function answer(reply: FastifyReply, httpCode: number, result: unknown): void {
+  if (isActionResponse(result)) {
+    reply.code(result.statusCode)
+    for (const name in result.headers) reply.header(name, result.headers[name])
+    reply.send(result.body)
+  } else if (result === undefined) reply.code(204).send()
+  else reply.code(httpCode).send(result)
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+
 function createHandler(route: RouteDefinition, action: ActionHandler, connector: Connector) {
   const { operationId, method, httpCode } = route
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+  return (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const actionRequest: ActionRequest = {
       operationId,
       method,
@@ -98,13 +110,12 @@ function createHandler(route: RouteDefinition, action: ActionHandler, connector:
       user: request.fusioUser,
     }
     const context: ActionContext = { operationId, requestId: request.id, connector, response: responseFactory, log: request.log }
-    const result = await action(actionRequest, context)
-    if (isActionResponse(result)) {
-      reply.code(result.statusCode).headers(result.headers)
-      return result.body === undefined ? reply.send() : result.body
+    const result = action(actionRequest, context)
+    // An action that answers at once (a static response) is sent without a promise or a microtask.
+    if (!isThenable(result)) {
+      answer(reply, httpCode, result)
+      return undefined
     }
-    if (result === undefined) return reply.code(204).send()
-    reply.code(httpCode)
-    return result
+    return Promise.resolve(result).then((value) => answer(reply, httpCode, value))
   }
 }

@@ -3,7 +3,7 @@
 // would write it: jose's jwtVerify with HS256 pinned and the same secret, a scope check, and
 // @fastify/rate-limit keyed by user and app with the same huge limit (its Redis store through
 // ioredis when REDIS_URL is set, its memory store otherwise).
-// Usage: JWT_SECRET=… [REDIS_URL=… REDIS_PREFIX=…] PORT=… node bench/handwritten-product.mjs
+// Usage: JWT_SECRET=… [REDIS_URL=… REDIS_PREFIX=…] PORT=… node bench/baselines/fastify-product.mjs
 import rateLimit from '@fastify/rate-limit'
 import Fastify from 'fastify'
 import { jwtVerify } from 'jose'
