@@ -6,6 +6,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely'
 import { FusioError } from '../errors.js'
 import type { ActionDefinition, JsonSchema } from '../types.js'
+import { prepareQuery, type PreparedQuery } from './compiled-query.js'
 import { columnsProperty, escapeLike, like, normalizeRow, sqlConnection, tableConfigSchema, withSqlErrors, type SqlTableConfig } from './sql-shared.js'
 
 export interface SqlSelectAllConfig extends SqlTableConfig {
@@ -64,6 +65,8 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
   },
   create(config, deps) {
     const limit = config.limit ?? 16
+    const countAll = prepareQuery((db) => db.selectFrom(config.table).select((eb) => eb.fn.countAll<number>().as('total')), 0)
+    const pages = new Map<string, PreparedQuery<unknown>>()
     return (request) =>
       withSqlErrors(async () => {
         const connection = sqlConnection(deps, config.connection)
@@ -86,15 +89,25 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
           }
         }
         const db = connection.client
-        let base = db.selectFrom(config.table)
-        if (filter) base = base.where(filter)
-        const total = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirst()
-        const rows = await base
-          .select(columns as string[])
-          .orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc')
-          .limit(count)
-          .offset(startIndex)
-          .execute()
+        let total: { total: number | string } | undefined
+        let rows: unknown[]
+        if (filter) {
+          const base = db.selectFrom(config.table).where(filter)
+          total = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirst()
+          rows = await base.select(columns as string[]).orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc').limit(count).offset(startIndex).execute()
+        } else {
+          // Unfiltered pages, the common call, run compiled queries (one per sort order).
+          total = (await countAll(db))[0]
+          const key = `${sortBy} ${direction}`
+          let page = pages.get(key)
+          if (!page) {
+            page = prepareQuery((client, limitValue, offsetValue) =>
+              client.selectFrom(config.table).select(columns as string[]).orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc').limit(limitValue).offset(offsetValue),
+            2)
+            pages.set(key, page)
+          }
+          rows = await page(db, count, startIndex)
+        }
         return {
           totalResults: Number(total?.total ?? 0),
           itemsPerPage: count,
