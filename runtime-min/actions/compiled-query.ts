@@ -5,25 +5,26 @@
  * values that change per call; each call runs the compiled query with the real values in their
  * places. A shape whose stand-ins do not come out as parameters is built anew on every call.
  */
-import type { Compilable, CompiledQuery, Kysely } from 'kysely'
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely'
 
-/** Values no caller passes: the compiled parameters that equal them are the per-call slots. */
-const STAND_INS = [-1_234_567_891, -1_234_567_892, -1_234_567_893, -1_234_567_894]
+/** A value no caller passes: the compiled parameter equal to it is the slot of value `i`. */
+const standIn = (i: number): never => `\u0000fusio-slot-${i}` as never
 
-export type PreparedQuery<Row> = (db: Kysely<any>, ...values: number[]) => Promise<Row[]>
+export type PreparedQuery<Row> = (db: Kysely<any>, ...values: unknown[]) => Promise<QueryResult<Row>>
 
-export function prepareQuery<Row>(build: (db: Kysely<any>, ...standIns: number[]) => Compilable<Row>, arity: number): PreparedQuery<Row> {
+export function prepareQuery<Row>(build: (db: Kysely<any>, ...standIns: never[]) => Compilable<Row>, arity: number): PreparedQuery<Row> {
+  const standIns = Array.from({ length: arity }, (_, i) => standIn(i))
   let compiled: { query: CompiledQuery<Row>; slots: number[] } | null | undefined
-  return async (db, ...values) => {
+  return (db, ...values) => {
     if (compiled === undefined) {
-      const query = build(db, ...STAND_INS.slice(0, arity)).compile()
-      const slots = STAND_INS.slice(0, arity).map((standIn) => query.parameters.indexOf(standIn))
-      const unique = slots.every((slot, i) => slot >= 0 && query.parameters.lastIndexOf(STAND_INS[i]) === slot)
+      const query = build(db, ...standIns).compile()
+      const slots = standIns.map((value) => query.parameters.indexOf(value))
+      const unique = slots.every((slot, i) => slot >= 0 && query.parameters.lastIndexOf(standIns[i]) === slot)
       compiled = unique ? { query, slots } : null
     }
-    if (compiled === null) return (await db.executeQuery<Row>(build(db, ...values).compile())).rows
+    if (compiled === null) return db.executeQuery<Row>(build(db, ...(values as never[])).compile())
     const parameters = [...compiled.query.parameters]
     for (let i = 0; i < arity; i++) parameters[compiled.slots[i]!] = values[i]
-    return (await db.executeQuery<Row>({ ...compiled.query, parameters })).rows
+    return db.executeQuery<Row>({ ...compiled.query, parameters })
   }
 }

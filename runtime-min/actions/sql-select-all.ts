@@ -65,7 +65,7 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
   },
   create(config, deps) {
     const limit = config.limit ?? 16
-    const countAll = prepareQuery((db) => db.selectFrom(config.table).select((eb) => eb.fn.countAll<number>().as('total')), 0)
+    const countAll = prepareQuery<{ total: number }>((db) => db.selectFrom(config.table).select((eb) => eb.fn.countAll<number>().as('total')), 0)
     const pages = new Map<string, PreparedQuery<unknown>>()
     return (request) =>
       withSqlErrors(async () => {
@@ -97,7 +97,7 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
           rows = await base.select(columns as string[]).orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc').limit(count).offset(startIndex).execute()
         } else {
           // Unfiltered pages, the common call, run compiled queries (one per sort order).
-          total = (await countAll(db))[0]
+          total = (await countAll(db)).rows[0]
           const key = `${sortBy} ${direction}`
           let page = pages.get(key)
           if (!page) {
@@ -106,7 +106,7 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
             2)
             pages.set(key, page)
           }
-          rows = await page(db, count, startIndex)
+          rows = (await page(db, count, startIndex)).rows
         }
         return {
           totalResults: Number(total?.total ?? 0),

@@ -14,22 +14,22 @@ const page = (limit: number, offset: number) => db.selectFrom('item').select(['i
 
 describe('prepareQuery', () => {
   it('builds and compiles once, then answers each call with its own values', async () => {
-    const build = vi.fn((client: Kysely<any>, limit: number, offset: number) => client.selectFrom('item').select(['id', 'name']).orderBy('id', 'desc').limit(limit).offset(offset))
+    const build = vi.fn((client: Kysely<any>, limit: never, offset: never) => client.selectFrom('item').select(['id', 'name']).orderBy('id', 'desc').limit(limit).offset(offset))
     const prepared = prepareQuery(build, 2)
-    for (const [limit, offset] of [[5, 0], [3, 7], [16, 18], [1, 19]] as const) expect(await prepared(db, limit, offset)).toEqual(await page(limit, offset))
+    for (const [limit, offset] of [[5, 0], [3, 7], [16, 18], [1, 19]] as const) expect((await prepared(db, limit, offset)).rows).toEqual(await page(limit, offset))
     expect(build).toHaveBeenCalledTimes(1)
   })
 
   it('builds anew on every call when a value is not a parameter of its own', async () => {
     // The same value twice, and a value written into the SQL text: no slot can be told apart.
-    const twice = vi.fn((client: Kysely<any>, n: number) => client.selectFrom('item').select('id').orderBy('id').limit(n).offset(n))
-    const literal = vi.fn((client: Kysely<any>, n: number) => client.selectFrom('item').select('id').orderBy('id').limit(sql.lit(n)))
-    const preparedTwice = prepareQuery(twice, 1)
-    const preparedLiteral = prepareQuery(literal, 1)
-    expect((await preparedTwice(db, 2)).map((row) => row.id)).toEqual([3, 4])
-    expect((await preparedTwice(db, 3)).map((row) => row.id)).toEqual([4, 5, 6])
-    expect((await preparedLiteral(db, 2)).map((row) => row.id)).toEqual([1, 2])
-    expect((await preparedLiteral(db, 4)).map((row) => row.id)).toEqual([1, 2, 3, 4])
+    const twice = vi.fn((client: Kysely<any>, n: never) => client.selectFrom('item').select('id').orderBy('id').limit(n).offset(n))
+    const literal = vi.fn((client: Kysely<any>, n: never) => client.selectFrom('item').select('id').orderBy('id').limit(sql.lit(n)))
+    const preparedTwice = prepareQuery<{ id: number }>(twice, 1)
+    const preparedLiteral = prepareQuery<{ id: number }>(literal, 1)
+    expect((await preparedTwice(db, 2)).rows.map((row) => row.id)).toEqual([3, 4])
+    expect((await preparedTwice(db, 3)).rows.map((row) => row.id)).toEqual([4, 5, 6])
+    expect((await preparedLiteral(db, 2)).rows.map((row) => row.id)).toEqual([1, 2])
+    expect((await preparedLiteral(db, 4)).rows.map((row) => row.id)).toEqual([1, 2, 3, 4])
     expect(twice).toHaveBeenCalledTimes(3)
     expect(literal).toHaveBeenCalledTimes(3)
   })
