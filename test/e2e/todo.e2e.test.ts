@@ -22,7 +22,10 @@ describe('todo: reads', () => {
     expect(res.statusCode).toBe(200)
     expect(res.headers['x-operation-id']).toBe('todo.getAll')
     expect(res.headers['x-stability']).toBe('stable')
-    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    // A per-process random prefix and a counter: the next request of this service gets the next id.
+    const [prefix, count] = String(res.headers['x-request-id']).split('-')
+    expect(prefix).toMatch(/^[0-9a-f]{16}$/)
+    expect((await app.inject({ method: 'GET', url: '/todo' })).headers['x-request-id']).toBe(`${prefix}-${(parseInt(count!, 36) + 1).toString(36)}`)
     const body = res.json()
     expect(body).toMatchObject({ totalResults: 3, itemsPerPage: 16, startIndex: 0 })
     expect(body.entry.map((t: { id: number }) => t.id)).toEqual([3, 2, 1])
