@@ -18,9 +18,10 @@ export function prepareQuery<Row>(build: (db: Kysely<any>, ...standIns: never[])
   return (db, ...values) => {
     if (compiled === undefined) {
       const query = build(db, ...standIns).compile()
-      const slots = standIns.map((value) => query.parameters.indexOf(value))
-      const unique = slots.every((slot, i) => slot >= 0 && query.parameters.lastIndexOf(standIns[i]) === slot)
-      compiled = unique ? { query, slots } : null
+      const positions = new Map<unknown, number[]>()
+      query.parameters.forEach((value, index) => positions.set(value, [...(positions.get(value) ?? []), index]))
+      const found = standIns.map((value) => positions.get(value) ?? [])
+      compiled = found.every((at) => at.length === 1) ? { query, slots: found.map((at) => at[0]!) } : null
     }
     if (compiled === null) return db.executeQuery<Row>(build(db, ...(values as never[])).compile())
     const parameters = [...compiled.query.parameters]
