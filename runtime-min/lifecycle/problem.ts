@@ -96,5 +96,5 @@ export const problemPlugin = fp(
       return sendProblem(request, reply, new FusioError('FUSIO_ERR_ROUTE_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allow}`))
     })
   },
-  { name: 'fusio-problem', fastify: '5.x' },
+  { name: 'fusio-problem' },
 )
