@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto'
 import { realpathSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { pino, type LoggerOptions } from 'pino'
 import { ACTIONS } from './actions/index.js'
 import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js'
@@ -35,10 +36,16 @@ export interface ServiceOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** URL of the entry module; `${dir.src}` is the folder above it unless FUSIO_DIR_SRC is set. */
   readonly entryUrl?: string
-  /** Fastify's logger option (default: pino at FUSIO_LOG_LEVEL, or info). */
-  readonly logger?: FastifyServerOptions['logger']
+  /** pino's options for the service's logger (default: level FUSIO_LOG_LEVEL, or info); false for none. */
+  readonly logger?: false | LoggerOptions
   /** Apply the manifest's migrations before serving (default true). */
   readonly migrate?: boolean
+}
+
+/** One JSON line per entry on standard output, errors with their stack and cause. */
+function createLog(option: ServiceOptions['logger'], env: Readonly<Record<string, string | undefined>>): FastifyBaseLogger {
+  if (option === false) return pino({ level: 'silent' })
+  return pino({ level: env.FUSIO_LOG_LEVEL ?? 'info', ...option, serializers: { err: pino.stdSerializers.err, ...option?.serializers } })
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -67,8 +74,11 @@ function trustProxy(value: string | undefined): boolean | number | string[] {
  */
 export async function createService(service: ServiceDefinition, options: ServiceOptions = {}): Promise<FastifyInstance> {
   const env = options.env ?? process.env
+  const log = createLog(options.logger, env)
   const app = Fastify({
-    logger: options.logger ?? { level: env.FUSIO_LOG_LEVEL ?? 'info' },
+    // Fastify without a logger of its own skips its per-request response timing; the service's
+    // logger is app.log, and request.log is made from it on first use (request-logger.ts).
+    logger: false,
     // One line per request costs throughput; errors are still logged by the problem handler.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
@@ -79,7 +89,8 @@ export async function createService(service: ServiceDefinition, options: Service
     trustProxy: trustProxy(env.FUSIO_TRUST_PROXY) as FastifyServerOptions['trustProxy'],
     schemaController: precompiledSchemas,
   })
-  useLazyRequestLoggers(app)
+  app.log = log
+  useLazyRequestLoggers(app, log)
   const environment = createEnvironment(env, options.entryUrl)
   const database = createServiceDatabase(environment)
   // Registered first, so it runs last: after the queue and the product layer have stopped using the database.

@@ -1,6 +1,7 @@
 /**
  * request.log: Fastify makes a child logger per request, yet most requests log nothing. The child
- * here is made on the first call that would write a line, so a quiet request costs one small object.
+ * of the service's logger is made on the first call that would write a line, so a quiet request
+ * costs one small object.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 
@@ -41,6 +42,7 @@ for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent
   })
 }
 
-export function useLazyRequestLoggers(app: FastifyInstance): void {
-  app.setChildLoggerFactory((logger, bindings, options) => new RequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger)
+/** Fastify has no logger of its own (index.ts): request loggers are children of the service's. */
+export function useLazyRequestLoggers(app: FastifyInstance, log: FastifyBaseLogger): void {
+  app.setChildLoggerFactory((_silent, bindings, options) => new RequestLogger(log, bindings, options) as unknown as FastifyBaseLogger)
 }
