@@ -6,11 +6,10 @@
 // Usage: JWT_SECRET=… [REDIS_URL=… REDIS_PREFIX=…] PORT=… node bench/baselines/fastify-product.mjs
 import rateLimit from '@fastify/rate-limit'
 import Fastify from 'fastify'
-import { jwtVerify } from 'jose'
+import { verifyBearer } from './shared.mjs'
 
 const body = { id: 1, name: 'bench', tags: ['a', 'b', 'c'], active: true }
 const key = new TextEncoder().encode(process.env.JWT_SECRET)
-const verifyOptions = { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] }
 
 const app = Fastify({ logger: false })
 let redis
@@ -26,17 +25,9 @@ app.addHook('onClose', async () => redis?.quit())
 
 app.decorateRequest('user', undefined)
 async function authenticate(request, reply) {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-  if (!match) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'token missing' })
-  let payload
-  try {
-    ;({ payload } = await jwtVerify(match[1], key, verifyOptions))
-  } catch {
-    return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send({ error: 'token invalid' })
-  }
-  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : []
-  if (!scopes.includes('bench')) return reply.code(403).send({ error: 'scope bench missing' })
-  request.user = payload
+  const checked = await verifyBearer(request.headers.authorization, key)
+  if (!checked.payload) return reply.code(checked.status).headers(checked.challenge ? { 'www-authenticate': checked.challenge } : {}).send({ error: checked.error })
+  request.user = checked.payload
 }
 
 app.get('/public', async () => body)
