@@ -421,6 +421,18 @@ function latencySection(results) {
   return out
 }
 
+/** Server CPU time per request: steadier than req/s on a busy machine, as it leaves out waiting. */
+function cpuSection(results) {
+  const rows = throughputRows(results).filter((row) => Object.values(row.implementations).some((m) => isNum(m?.cpuUs)))
+  if (!rows.length) return []
+  const impls = implementationsIn(rows.map((r) => r.implementations))
+  const out = ['## CPU time per request', '']
+  out.push('User + system CPU time of the server process (from /proc) divided by the requests it answered, median of the rounds, in µs: the cost of a request without the time spent waiting for the CPU.', '')
+  const body = rows.map((row) => [row.display, ...impls.map((i) => (isNum(row.implementations[i]?.cpuUs) ? row.implementations[i].cpuUs.toFixed(1) : DASH))])
+  out.push(table(['Route', ...impls.map((i) => `${implTitle(i)} µs`)], body, ['', ...impls.map(() => 'r')]))
+  return out
+}
+
 function coldStartSection(results, charts) {
   const out = ['## Cold start', '']
   const rows = scaleRows(results).filter((r) => r.coldStartMs)
@@ -539,12 +551,13 @@ function markdown(results, charts) {
     targetsSection(results),
     throughputSection(results, charts),
     latencySection(results),
+    cpuSection(results),
     coldStartSection(results, charts),
     buildSection(results, charts),
     memorySection(results),
     reproduceSection(results),
   ]
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`
+  return `${sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n')}\n`
 }
 
 // ---------------------------------------------------------------------------------------------------------
