@@ -1,8 +1,11 @@
 /**
  * Runs the stages in order (load → resolve → model → emit → check → bundle), times each one, and
  * stops after the first stage that reported an error, keeping every diagnostic found so far.
+ * A run that writes keeps what emit computed in the project's .fusio/emit-cache/ for the next run.
  */
 import { posix } from 'node:path'
+import { Cache } from './cache/index.js'
+import { compilerVersion } from './cache/version.js'
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/index.js'
 import { bundle, type BundleResult } from './bundle/index.js'
 import { check } from './check/index.js'
@@ -13,6 +16,9 @@ import { buildModel, type Model } from './model/index.js'
 import { resolve } from './resolve/index.js'
 
 const RECOVERABLE = new Set<string>(['FUSIO_LOAD_REFERENCED_FILE', 'FUSIO_LOAD_PLACEHOLDER_SYNTAX', 'FUSIO_LOAD_PLACEHOLDER_CATEGORY', 'FUSIO_LOAD_PLACEHOLDER_DIR'])
+
+/** The emit cache, relative to the project folder; .fusio/cache is the service's own `${dir.cache}`. */
+const CACHE_DIR = '.fusio/emit-cache'
 
 export type Stage = 'load' | 'resolve' | 'model' | 'emit' | 'write' | 'check' | 'bundle'
 
@@ -72,7 +78,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const model = (await timed('model', () => buildModel(resolved.value!))).value!
   if (options.until === 'model') return done({ projectDir, inputs, model })
 
-  const emitted = await timed('emit', () => emit(model, { outDir: options.outDir }))
+  const cache = new Cache(compilerVersion(), { host: options.host, dir: posix.join(projectDir, CACHE_DIR) })
+  const emitted = await timed('emit', () => emit(model, { outDir: options.outDir, cache }))
   diagnostics.push(...emitted.diagnostics)
   if (!emitted.value || hasErrors(diagnostics)) return done({ projectDir, inputs, model })
   const files = emitted.value
@@ -82,6 +89,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   await timed('write', () => {
     options.host.removeDir(generatedDir)
     for (const file of files) options.host.writeFile(posix.join(generatedDir, file.path), file.contents)
+    cache.flush()
   })
   if (options.until === 'write') return done({ projectDir, inputs, model, files })
 

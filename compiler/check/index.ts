@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { Project, ts, type Diagnostic as TsDiagnostic } from 'ts-morph'
+import type { Project, Diagnostic as TsDiagnostic } from 'ts-morph'
 import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/index.js'
 import { RUNTIME_MODULE } from '../emit/shared.js'
 import type { Model } from '../model/types.js'
@@ -17,9 +17,11 @@ export interface CheckOptions {
   readonly model: Model
 }
 
-export function check(options: CheckOptions): StageResult<{ checked: number }> {
+export async function check(options: CheckOptions): Promise<StageResult<{ checked: number }>> {
   const handlers = options.model.actions.filter((a) => a.handlerFile)
   if (handlers.length === 0) return { value: { checked: 0 }, diagnostics: [] }
+  // Loaded only with handlers to check: importing ts-morph (and TypeScript) takes most of a second.
+  const { Project, ts } = await import('ts-morph')
   const root = packageRoot()
   const project = new Project({
     compilerOptions: {
@@ -42,7 +44,7 @@ export function check(options: CheckOptions): StageResult<{ checked: number }> {
   project.resolveSourceFileDependencies()
   const diagnostics: Diagnostic[] = []
   for (const d of project.getPreEmitDiagnostics()) {
-    const mapped = toDiagnostic(d, options, actionsFile.getFilePath())
+    const mapped = toDiagnostic(d, ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n'), options, actionsFile.getFilePath())
     if (mapped) diagnostics.push(mapped)
   }
   return { value: { checked: handlers.length }, diagnostics }
@@ -57,8 +59,7 @@ function runtimeTypes(root: string): string {
   return existsSync(declarations) ? declarations : join(root, 'runtime-min/index.ts')
 }
 
-function toDiagnostic(d: TsDiagnostic, options: CheckOptions, actionsPath: string): Diagnostic | undefined {
-  const message = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n')
+function toDiagnostic(d: TsDiagnostic, message: string, options: CheckOptions, actionsPath: string): Diagnostic | undefined {
   const file = d.getSourceFile()
   if (!file) return diagnostic('FUSIO_CHECK_TYPE_ERROR', { message })
   const position = file.getLineAndColumnAtPos(d.getStart() ?? 0)

@@ -1,8 +1,10 @@
 /**
  * emit(model, options) → the generated source tree as files (never written here): types.ts,
  * validators.js/.d.ts, serializers.js/.d.ts, routes.ts, actions.ts, service.ts, server.ts and
- * openapi.json. Every file starts with the banner and is formatted; the same model gives the same bytes.
+ * openapi.json. Every file starts with the banner and is formatted; the same model gives the same bytes,
+ * whatever the cache holds (it only spares recomputing what an earlier build computed).
  */
+import type { Cache } from '../cache/index.js'
 import { hasErrors, type Diagnostic, type StageResult } from '../diagnostics/index.js'
 import type { Model } from '../model/types.js'
 import { readPackageFile } from '../package-root.js'
@@ -19,15 +21,16 @@ export { buildOpenApi } from './openapi/index.js'
 export interface EmitOptions {
   /** The output folder relative to the project folder (default `generated`). */
   readonly outDir: string
+  readonly cache: Cache
 }
 
 export async function emit(model: Model, options: EmitOptions): Promise<StageResult<readonly EmittedFile[]>> {
   const diagnostics: Diagnostic[] = []
   const [types, validators, serializers, routes] = await Promise.all([
-    emitTypes(model),
-    emitValidators(model),
-    emitSerializers(model),
-    emitRoutes(model, options),
+    emitTypes(model, options.cache),
+    emitValidators(model, options.cache),
+    emitSerializers(model, options.cache),
+    emitRoutes(model, options, options.cache),
   ])
   diagnostics.push(...types.diagnostics, ...validators.diagnostics, ...serializers.diagnostics)
   const server = readPackageFile('templates/server.ts').replace('// {{banner}}', banner(model))

@@ -5,11 +5,13 @@
  * Config values keep `${env.X}` as `{ $env: 'X' }` lookups: no secret is ever written here.
  */
 import { posix } from 'node:path'
+import type { Cache } from '../../cache/index.js'
 import type { Model, OperationModel } from '../../model/types.js'
+import { formatEntries, formatPieces } from '../format.js'
 import { serializerName } from '../serializers/index.js'
 import { PRODUCT_BODIES } from '../../../runtime-min/product/api.js'
 import { productValidatorName, validatorName } from '../validators/index.js'
-import { banner, formatCode, RUNTIME_MODULE, type EmittedFile } from '../shared.js'
+import { banner, RUNTIME_MODULE, type EmittedFile } from '../shared.js'
 
 /** Code text that the literal printer pastes as it is (an identifier, an import). */
 class Code {
@@ -32,15 +34,30 @@ export interface RoutesOptions {
   readonly outDir: string
 }
 
-export async function emitRoutes(model: Model, options: RoutesOptions): Promise<EmittedFile[]> {
+export async function emitRoutes(model: Model, options: RoutesOptions, cache: Cache): Promise<EmittedFile[]> {
   return [
-    { path: 'routes.ts', contents: await formatCode(routesSource(model), 'typescript') },
-    { path: 'actions.ts', contents: await formatCode(actionsSource(model, options), 'typescript') },
-    { path: 'service.ts', contents: await formatCode(serviceSource(model), 'typescript') },
+    { path: 'routes.ts', contents: await tableFile(routesSource(model), cache) },
+    { path: 'actions.ts', contents: await tableFile(actionsSource(model, options), cache) },
+    { path: 'service.ts', contents: await formatPieces([serviceSource(model)], 'typescript', cache) },
   ]
 }
 
-function routesSource(model: Model): string {
+/** A file of imports and one exported table, formatted entry by entry (an operation, an action). */
+interface TableSource {
+  /** The banner and the imports. */
+  readonly head: string
+  /** The table's first line, up to its opening bracket or brace. */
+  readonly open: string
+  readonly entries: readonly string[]
+  readonly close: ']' | '}'
+}
+
+async function tableFile(source: TableSource, cache: Cache): Promise<string> {
+  const head = await formatPieces([source.head], 'typescript', cache)
+  return `${head}\n${await formatEntries(source.open, source.entries, source.close, 'typescript', cache)}`
+}
+
+function routesSource(model: Model): TableSource {
   const validators = new Set<string>()
   const serializers = new Set<string>()
   const entries = model.operations.map((op) => {
@@ -67,7 +84,7 @@ function routesSource(model: Model): string {
     validators.size > 0 ? `import { ${[...validators].sort().join(', ')} } from './validators.js'` : '',
     serializers.size > 0 ? `import { ${[...serializers].sort().join(', ')} } from './serializers.js'` : '',
   ].filter(Boolean)
-  return `${banner(model)}\n${imports.join('\n')}\n\nexport const routes: readonly RouteDefinition[] = [\n${entries.join(',\n')}\n]\n`
+  return { head: `${banner(model)}\n${imports.join('\n')}\n`, open: 'export const routes: readonly RouteDefinition[] = [', entries, close: ']' }
 }
 
 function routeEntry(op: OperationModel, validate: Record<string, Code>, serialize: Record<string, Code>): Record<string, unknown> {
@@ -89,7 +106,7 @@ function routeEntry(op: OperationModel, validate: Record<string, Code>, serializ
   }
 }
 
-function actionsSource(model: Model, options: RoutesOptions): string {
+function actionsSource(model: Model, options: RoutesOptions): TableSource {
   const imports: string[] = [`import type { ActionEntry } from '${RUNTIME_MODULE}'`]
   const entries: string[] = []
   for (const action of model.actions) {
@@ -105,7 +122,7 @@ function actionsSource(model: Model, options: RoutesOptions): string {
     }
     entries.push(`${literal(action.name)}: ${literal(entry)}`)
   }
-  return `${banner(model)}\n${imports.join('\n')}\n\nexport const actions: Readonly<Record<string, ActionEntry>> = {\n${entries.join(',\n')}\n}\n`
+  return { head: `${banner(model)}\n${imports.join('\n')}\n`, open: 'export const actions: Readonly<Record<string, ActionEntry>> = {', entries, close: '}' }
 }
 
 function serviceSource(model: Model): string {

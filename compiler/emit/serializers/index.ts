@@ -3,7 +3,7 @@
  * response schema, compiled now so the service never compiles one at start-up. Passthru and boolean
  * schemas get no serializer: the runtime falls back to JSON.stringify for them.
  */
-import fastJsonStringify from 'fast-json-stringify'
+import type { Cache } from '../../cache/index.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model } from '../../model/types.js'
 import { schemaOf, selfContained, StandaloneModule, type EmittedFile } from '../shared.js'
@@ -15,7 +15,7 @@ export function serializerName(model: Model, key: string): string | undefined {
   return `serialize${schema.typeName}`
 }
 
-export async function emitSerializers(model: Model): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
+export async function emitSerializers(model: Model, cache: Cache): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = []
   const keys = new Set<string>()
   for (const op of model.operations) for (const r of op.responses) if (r.schema.kind === 'schema') keys.add(r.schema.key)
@@ -24,11 +24,19 @@ export async function emitSerializers(model: Model): Promise<{ files: EmittedFil
     const name = serializerName(model, key)
     if (!name) continue
     try {
-      const code = fastJsonStringify(selfContained(model, key) as object, { mode: 'standalone' }) as unknown as string
+      // A serializer depends on its schema alone (with the definitions it reaches): cached per schema.
+      const schema = selfContained(model, key)
+      const code = await cache.memo('fast-json-stringify', JSON.stringify(schema), () => compile(schema as object))
       module.add(name, `schema ${key}`, code.replace(/^\s*'use strict'/, '').replace('module.exports =', 'return'))
     } catch (error) {
       diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'a serializer', name: key, problem: (error as Error).message }))
     }
   }
-  return { files: await module.render(model), diagnostics }
+  return { files: await module.render(model, cache), diagnostics }
+}
+
+async function compile(schema: object): Promise<string> {
+  // Loaded on a miss only: a build whose serializers are cached never imports fast-json-stringify.
+  const { default: fastJsonStringify } = await import('fast-json-stringify')
+  return fastJsonStringify(schema, { mode: 'standalone' }) as unknown as string
 }

@@ -3,16 +3,16 @@
  * schemas' descriptions as JSDoc), the parameters of each operation, and per operation a Request and
  * Response type; per custom handler a Handler type that its module's `handler` export must satisfy.
  */
-import { compile } from 'json-schema-to-typescript'
-import { Project, StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from 'ts-morph'
 import type { Json } from '../../../runtime-min/types.js'
+import type { Cache } from '../../cache/index.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model, OperationModel, SchemaUse } from '../../model/types.js'
-import { banner, formatCode, RUNTIME_MODULE, schemaOf, type EmittedFile } from '../shared.js'
+import { formatPieces } from '../format.js'
+import { banner, RUNTIME_MODULE, schemaOf, type EmittedFile } from '../shared.js'
 
 const INDEX_TYPE = 'FusioSchemas'
 
-export async function emitTypes(model: Model): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
+export async function emitTypes(model: Model, cache: Cache): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = []
   const definitions: Record<string, Json> = {}
   const titled = (doc: Json | boolean, title: string): Json =>
@@ -33,60 +33,63 @@ export async function emitTypes(model: Model): Promise<{ files: EmittedFile[]; d
   }
   let schemaTypes = ''
   try {
-    schemaTypes = await compile(root as Parameters<typeof compile>[0], INDEX_TYPE, {
-      bannerComment: '',
-      format: false,
-      unreachableDefinitions: true,
-      declareExternallyReferenced: true,
-      strictIndexSignatures: false,
-      additionalProperties: true,
-      cwd: '/',
-      $refOptions: { resolve: { file: false, http: false } } as never,
-    })
+    // One compile for all schemas (it names the types they share), cached on all of them.
+    schemaTypes = await cache.memo('json-schema-to-typescript', JSON.stringify(root), () => compileTypes(root))
   } catch (error) {
     diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'TypeScript types', name: INDEX_TYPE, problem: (error as Error).message }))
   }
 
-  const project = new Project({ useInMemoryFileSystem: true })
-  const file = project.createSourceFile('types.ts', '')
-  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: RUNTIME_MODULE, namedImports: ['ActionRequest', 'Handler'] })
   const typeOf = (use: SchemaUse | undefined): string => {
     if (!use) return 'undefined'
     if (use.kind === 'passthru') return 'unknown'
     return schemaOf(model, use.key).typeName
   }
-  const declarations: (TypeAliasDeclarationStructure | InterfaceDeclarationStructure)[] = []
+  const aliases: string[] = []
   for (const op of model.operations) {
-    declarations.push({
-      kind: StructureKind.TypeAlias,
-      name: `${op.typeName}Request`,
-      isExported: true,
-      docs: [`Request of ${op.id}: ${op.method} ${op.path}`],
-      type: `ActionRequest<${typeOf(op.body)}, ${op.query ? `${op.typeName}Query` : 'Record<string, never>'}, ${op.params ? `${op.typeName}Params` : 'Record<string, never>'}>`,
-    })
-    declarations.push({
-      kind: StructureKind.TypeAlias,
-      name: `${op.typeName}Response`,
-      isExported: true,
-      docs: [`Response bodies of ${op.id}: ${op.responses.map((r) => r.status).join(', ')}`],
-      type: unionOf(op.responses.map((r) => typeOf(r.schema))),
-    })
+    aliases.push(
+      typeAlias(
+        `${op.typeName}Request`,
+        `Request of ${op.id}: ${op.method} ${op.path}`,
+        `ActionRequest<${typeOf(op.body)}, ${op.query ? `${op.typeName}Query` : 'Record<string, never>'}, ${op.params ? `${op.typeName}Params` : 'Record<string, never>'}>`,
+      ),
+      typeAlias(`${op.typeName}Response`, `Response bodies of ${op.id}: ${op.responses.map((r) => r.status).join(', ')}`, unionOf(op.responses.map((r) => typeOf(r.schema)))),
+    )
   }
   const byId = new Map(model.operations.map((o) => [o.id, o]))
   for (const action of model.actions) {
     if (action.class !== 'file') continue
     const ops = action.operations.map((id) => byId.get(id)!)
-    declarations.push({
-      kind: StructureKind.TypeAlias,
-      name: `${action.typeName}Handler`,
-      isExported: true,
-      docs: [`The \`handler\` export of ${action.handlerFile}${ops.length > 0 ? `, run by ${ops.map((o) => o.id).join(', ')}` : ''}`],
-      type: handlerType(ops),
-    })
+    const doc = `The \`handler\` export of ${action.handlerFile}${ops.length > 0 ? `, run by ${ops.map((o) => o.id).join(', ')}` : ''}`
+    aliases.push(typeAlias(`${action.typeName}Handler`, doc, handlerType(ops)))
   }
-  file.addStatements(declarations)
-  const text = `${banner(model)}\n${file.getFullText()}\n${schemaTypes}`
-  return { files: [{ path: 'types.ts', contents: await formatCode(text, 'typescript') }], diagnostics }
+  const head = [`${banner(model)}\nimport type { ActionRequest, Handler } from '${RUNTIME_MODULE}'\n`, ...aliases]
+  // One blank line between the aliases and the schema types, none between aliases.
+  const pieces = [...head.slice(0, -1), `${head.at(-1)}\n`, ...declarationsOf(schemaTypes)]
+  return { files: [{ path: 'types.ts', contents: await formatPieces(pieces, 'typescript', cache) }], diagnostics }
+}
+
+async function compileTypes(root: object): Promise<string> {
+  // Loaded on a miss only: a build whose types are cached never imports json-schema-to-typescript.
+  const { compile } = await import('json-schema-to-typescript')
+  return compile(root as Parameters<typeof compile>[0], INDEX_TYPE, {
+    bannerComment: '',
+    format: false,
+    unreachableDefinitions: true,
+    declareExternallyReferenced: true,
+    strictIndexSignatures: false,
+    additionalProperties: true,
+    cwd: '/',
+    $refOptions: { resolve: { file: false, http: false } } as never,
+  })
+}
+
+function typeAlias(name: string, doc: string, type: string): string {
+  return `/** ${doc} */\nexport type ${name} = ${type}\n`
+}
+
+/** The compiled schema types one declaration (with its JSDoc) at a time: each is a piece of its own. */
+function declarationsOf(types: string): string[] {
+  return types.split(/(?<=\n)(?<! \*\/\n)(?=(?:\/\*\*\n(?: \*.*\n)* \*\/\n)?export )/).filter((piece) => piece.trim() !== '')
 }
 
 function unionOf(types: readonly string[]): string {
