@@ -49,8 +49,8 @@ const NOT_RETURNED = new Set([...NOT_FORWARDED, 'content-encoding', 'date', 'ser
 export function httpClientOf(deps: ActionDeps, connection: string | undefined): () => Promise<HttpClient> {
   if (connection) {
     // Looked up on first use (connections are all created by then), then kept.
-    let client: HttpClient | undefined
-    return async () => (client ??= connectionOf(deps, connection, isHttpConnection, 'an HTTP').client)
+    let client: Promise<HttpClient> | undefined
+    return () => (client ??= Promise.resolve(connectionOf(deps, connection, isHttpConnection, 'an HTTP').client))
   }
   return () =>
     (sharedClient ??= createHttpClient({}).catch((error: unknown) => {
@@ -62,19 +62,41 @@ export function httpClientOf(deps: ActionDeps, connection: string | undefined): 
 
 let sharedClient: Promise<HttpClient> | undefined
 
+/** A URL template split once into text and `:name`/`{name}` placeholders: [text, name, match, text, name, match, …, text]. */
+const templates = new Map<string, readonly string[]>()
+function template(url: string): readonly string[] {
+  let parts = templates.get(url)
+  if (!parts) {
+    const split: string[] = []
+    let last = 0
+    for (const match of url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+      split.push(url.slice(last, match.index), (match[1] ?? match[2])!, match[0])
+      last = match.index + match[0].length
+    }
+    split.push(url.slice(last))
+    parts = split
+    // Templates come from the manifest (a fixed few); a bound keeps odd callers from growing it.
+    if (templates.size < 1024) templates.set(url, parts)
+  }
+  return parts
+}
+
 /** Replaces `:name` and `{name}` in a URL with the request's path parameters, encoded. */
 export function substitute(url: string, params: Readonly<Record<string, string>>): string {
-  return url.replace(/:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, colon?: string, brace?: string) => {
-    const name = (colon ?? brace)!
+  const parts = template(url)
+  let out = parts[0]!
+  for (let i = 1; i < parts.length; i += 3) {
+    const name = parts[i]!
     const value = params[name]
     // `https://host:8080` keeps its port: only names that are parameters are replaced.
-    if (value === undefined) return match
+    if (value === undefined) out += parts[i + 1]!
     // URL resolution would turn `.` and `..` into steps out of the upstream's path.
-    if (value === '.' || value === '..') {
+    else if (value === '.' || value === '..') {
       throw new FusioError('FUSIO_ERR_VALIDATION_PARAMS', `${name} must not be "${value}"`, { errors: [{ in: 'path', field: name, pointer: `/${name}`, message: 'must not be a dot segment' }] })
-    }
-    return encodeURIComponent(value)
-  })
+    } else out += encodeURIComponent(value)
+    out += parts[i + 2]!
+  }
+  return out
 }
 
 /** The request's own query string plus the action's static query. */

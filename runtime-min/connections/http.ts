@@ -106,17 +106,36 @@ function flatten(headers: Dispatcher.ResponseData['headers']): Record<string, st
 }
 
 /** Where a request goes, and how it is named in errors (origin only: paths may carry ids or keys). */
-function resolveUrl(baseUrl: string | undefined, url: string): URL {
+function resolveUrl(baseUrl: string | undefined, url: string): { origin: string; path: string } {
   try {
-    return baseUrl ? new URL(url.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`) : new URL(url)
+    const resolved = baseUrl ? new URL(url.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`) : new URL(url)
+    return { origin: resolved.origin, path: `${resolved.pathname}${resolved.search}` }
   } catch {
     throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `"${url}" is not an absolute URL and no connection gives a base URL`)
   }
 }
 
+/** Plain path and query characters only (what URL parsing leaves as it is), and no dot segment. */
+const PLAIN_PATH = /^(?:\/(?:[A-Za-z0-9_~!$&'()*+,;=:@.-]|%[0-9A-Fa-f]{2})*)+(?:\?(?:[A-Za-z0-9_~!$&()*+,;=:@/?.-]|%[0-9A-Fa-f]{2})+)?$/
+const plainPath = (url: string): boolean => PLAIN_PATH.test(url) && !url.includes('/.')
+
+/** resolveUrl for one base: a plain relative path is joined to the parsed base without parsing it again. */
+export function resolverFor(baseUrl: string | undefined): (url: string) => { origin: string; path: string } {
+  if (!baseUrl) return (url) => resolveUrl(baseUrl, url)
+  let base: URL
+  try {
+    base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
+  } catch {
+    return (url) => resolveUrl(baseUrl, url)
+  }
+  const prefix = base.pathname.slice(0, -1)
+  return (url) => (base.search === '' && plainPath(url) ? { origin: base.origin, path: `${prefix}${url}` } : resolveUrl(baseUrl, url))
+}
+
 export async function createHttpClient(config: HttpConfig): Promise<HttpClient & { close(): Promise<void> }> {
   const { Agent } = commonJs(await import('undici'))
   const timeoutMs = (config.timeout ?? 30) * 1000
+  const resolve = resolverFor(config.url)
   const agent = new Agent({
     connections: config.connections ?? 64,
     keepAliveTimeout: 4_000,
@@ -131,7 +150,7 @@ export async function createHttpClient(config: HttpConfig): Promise<HttpClient &
   return {
     ...(config.url ? { baseUrl: config.url } : {}),
     async send(request, options = {}) {
-      const url = resolveUrl(config.url, request.url)
+      const url = resolve(request.url)
       const method = request.method.toUpperCase()
       const attempts = IDEMPOTENT.has(method) ? 1 + Math.max(0, Math.min(options.retries ?? 1, 5)) : 1
       const timeout = options.timeoutMs ?? timeoutMs
@@ -139,7 +158,7 @@ export async function createHttpClient(config: HttpConfig): Promise<HttpClient &
         try {
           const response = await agent.request({
             origin: url.origin,
-            path: `${url.pathname}${url.search}`,
+            path: url.path,
             method: method as Dispatcher.HttpMethod,
             // The connection's own headers (keys, tenant ids) win over anything a client sent.
             headers: { ...request.headers, ...defaults },
