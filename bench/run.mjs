@@ -72,7 +72,8 @@ results.targets = targets(results.throughput, results.scale)
 results.durationSeconds = Math.round((Date.now() - began) / 1000)
 
 mkdirSync(join(root, 'bench/results'), { recursive: true })
-const file = join(root, 'bench/results', `${results.date}${argv.includes('--quick') ? '-quick' : ''}.json`)
+results.file = `bench/results/${results.date}${argv.includes('--quick') ? '-quick' : ''}.json`
+const file = join(root, results.file)
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
 const written = await writeReport(results, { root })
 console.log(`\n${results.targets.filter((t) => t.met).length} of ${results.targets.length} targets met in ${results.durationSeconds} s`)

@@ -530,7 +530,7 @@ function memorySection(results) {
 }
 
 function reproduceSection(results) {
-  const file = `bench/results/${results.date ?? '<date>'}.json`
+  const file = results.file ?? `bench/results/${results.date ?? '<date>'}.json`
   return [
     '## How to reproduce',
     '',
@@ -546,7 +546,7 @@ function reproduceSection(results) {
 
 function markdown(results, charts) {
   const sections = [
-    ['# Benchmarks', '', `Results of ${results.date ? `the run of ${results.date}` : 'one run'} (\`bench/results/${results.date ?? '<date>'}.json\`).`, '', ...methodSection(results)],
+    ['# Benchmarks', '', `Results of ${results.date ? `the run of ${results.date}` : 'one run'} (\`${results.file ?? `bench/results/${results.date ?? '<date>'}.json`}\`).`, '', ...methodSection(results)],
     machineSection(results),
     targetsSection(results),
     throughputSection(results, charts),
