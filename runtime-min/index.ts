@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { pino, type LoggerOptions } from 'pino'
+import { pino, type Logger, type LoggerOptions } from 'pino'
 import { ACTIONS } from './actions/index.js'
 import { developmentSecret, loadKeySet } from './auth/keys.js'
 import { assertNoneMissing, createEnvironment, resolveConfig } from './config.js'
@@ -43,7 +43,7 @@ export interface ServiceOptions {
 }
 
 /** One JSON line per entry on standard output, errors with their stack and cause. */
-function createLog(option: ServiceOptions['logger'], env: Readonly<Record<string, string | undefined>>): FastifyBaseLogger {
+function createLog(option: ServiceOptions['logger'], env: Readonly<Record<string, string | undefined>>): Logger {
   if (option === false) return pino({ level: 'silent' })
   return pino({ level: env.FUSIO_LOG_LEVEL ?? 'info', ...option, serializers: { err: pino.stdSerializers.err, ...option?.serializers } })
 }

@@ -18,14 +18,15 @@ export function prepareQuery<Row>(build: (db: Kysely<any>, ...standIns: never[])
   return (db, ...values) => {
     if (compiled === undefined) {
       const query = build(db, ...standIns).compile()
-      const positions = new Map<unknown, number[]>()
-      query.parameters.forEach((value, index) => positions.set(value, [...(positions.get(value) ?? []), index]))
-      const found = standIns.map((value) => positions.get(value) ?? [])
-      compiled = found.every((at) => at.length === 1) ? { query, slots: found.map((at) => at[0]!) } : null
+      // Each parameter's position, or -1 for a value that stands in more than one place.
+      const position = new Map<unknown, number>()
+      query.parameters.forEach((value, index) => position.set(value, position.has(value) ? -1 : index))
+      const slots = standIns.map((value) => position.get(value) ?? -1)
+      compiled = slots.every((slot) => slot >= 0) ? { query, slots } : null
     }
     if (compiled === null) return db.executeQuery<Row>(build(db, ...(values as never[])).compile())
     const parameters = [...compiled.query.parameters]
-    for (let i = 0; i < arity; i++) parameters[compiled.slots[i]!] = values[i]
+    compiled.slots.forEach((slot, i) => (parameters[slot] = values[i]))
     return db.executeQuery<Row>({ ...compiled.query, parameters })
   }
 }

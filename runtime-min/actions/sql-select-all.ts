@@ -3,7 +3,7 @@
  * sortBy, sortOrder, filterBy, filterOp, filterValue) and its envelope
  * `{totalResults, itemsPerPage, startIndex, entry}`.
  */
-import { sql, type Expression, type SqlBool } from 'kysely'
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely'
 import { FusioError } from '../errors.js'
 import type { ActionDefinition, JsonSchema } from '../types.js'
 import { prepareQuery, type PreparedQuery } from './compiled-query.js'
@@ -65,7 +65,9 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
   },
   create(config, deps) {
     const limit = config.limit ?? 16
-    const countAll = prepareQuery<{ total: number }>((db) => db.selectFrom(config.table).select((eb) => eb.fn.countAll<number>().as('total')), 0)
+    const rowsOf = (client: Kysely<any>, filter: Expression<SqlBool> | undefined) => (filter ? client.selectFrom(config.table).where(filter) : client.selectFrom(config.table))
+    const countOf = (client: Kysely<any>, filter?: Expression<SqlBool>) => rowsOf(client, filter).select((eb) => eb.fn.countAll<number>().as('total'))
+    const countAll = prepareQuery<{ total: number }>(countOf, 0)
     const pages = new Map<string, PreparedQuery<unknown>>()
     return (request) =>
       withSqlErrors(async () => {
@@ -89,24 +91,20 @@ export const sqlSelectAll: ActionDefinition<SqlSelectAllConfig> = {
           }
         }
         const db = connection.client
+        const page = (client: Kysely<any>, limitValue: number, offsetValue: number) =>
+          rowsOf(client, filter).select(columns as string[]).orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc').limit(limitValue).offset(offsetValue)
         let total: { total: number | string } | undefined
         let rows: unknown[]
         if (filter) {
-          const base = db.selectFrom(config.table).where(filter)
-          total = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirst()
-          rows = await base.select(columns as string[]).orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc').limit(count).offset(startIndex).execute()
+          total = await countOf(db, filter).executeTakeFirst()
+          rows = await page(db, count, startIndex).execute()
         } else {
           // Unfiltered pages, the common call, run compiled queries (one per sort order).
           total = (await countAll(db)).rows[0]
           const key = `${sortBy} ${direction}`
-          let page = pages.get(key)
-          if (!page) {
-            page = prepareQuery((client, limitValue, offsetValue) =>
-              client.selectFrom(config.table).select(columns as string[]).orderBy(sortBy, direction === 'ASC' ? 'asc' : 'desc').limit(limitValue).offset(offsetValue),
-            2)
-            pages.set(key, page)
-          }
-          rows = (await page(db, count, startIndex)).rows
+          let prepared = pages.get(key)
+          if (!prepared) pages.set(key, (prepared = prepareQuery(page, 2)))
+          rows = (await prepared(db, count, startIndex)).rows
         }
         return {
           totalResults: Number(total?.total ?? 0),

@@ -128,8 +128,11 @@ export function resolverFor(baseUrl: string | undefined): (url: string) => { ori
   } catch {
     return (url) => resolveUrl(baseUrl, url)
   }
+  // A base with a query of its own is left to URL parsing.
+  if (base.search !== '') return (url) => resolveUrl(baseUrl, url)
+  const { origin } = base
   const prefix = base.pathname.slice(0, -1)
-  return (url) => (base.search === '' && plainPath(url) ? { origin: base.origin, path: `${prefix}${url}` } : resolveUrl(baseUrl, url))
+  return (url) => (plainPath(url) ? { origin, path: `${prefix}${url}` } : resolveUrl(baseUrl, url))
 }
 
 export async function createHttpClient(config: HttpConfig): Promise<HttpClient & { close(): Promise<void> }> {

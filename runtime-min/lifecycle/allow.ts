@@ -12,6 +12,9 @@ export interface AllowTable {
   allow(path: string): string | undefined
 }
 
+/** The methods an operation's route answers: GET answers HEAD too. */
+export const answeredMethods = (method: HttpMethod): readonly (HttpMethod | 'HEAD')[] => (method === 'GET' ? ['GET', 'HEAD'] : [method])
+
 export function createAllowTable(routes: readonly Pick<RouteDefinition, 'method' | 'urls'>[]): AllowTable {
   let router: Router.Instance<Router.HTTPVersion.V1> | undefined
   const build = () => {
@@ -19,8 +22,7 @@ export function createAllowTable(routes: readonly Pick<RouteDefinition, 'method'
     for (const route of routes) {
       for (const url of route.urls) {
         const methods = methodsByUrl.get(url) ?? new Set()
-        methods.add(route.method)
-        if (route.method === 'GET') methods.add('HEAD')
+        for (const method of answeredMethods(route.method)) methods.add(method)
         methodsByUrl.set(url, methods)
       }
     }

@@ -102,7 +102,7 @@ function settle(verifier: TokenVerifier, token: string, callback: (principal: Pr
   else callback(result)
 }
 
-export type AuthenticateHook = (request: FastifyRequest, reply: unknown, done: (error?: Error) => void) => void
+type AuthenticateHook = (request: FastifyRequest, reply: unknown, done: (error?: Error) => void) => void
 
 export function createAuthenticate(route: Pick<RouteDefinition, 'public' | 'scopes'>, verifier: TokenVerifier | undefined): AuthenticateHook {
   if (route.public) {

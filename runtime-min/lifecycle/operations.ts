@@ -9,6 +9,7 @@ import fp from 'fastify-plugin'
 import { FusioError } from '../errors.js'
 import { isActionResponse, responseFactory } from '../response.js'
 import type { ActionContext, ActionHandler, ActionRequest, Connector, RouteDefinition } from '../types.js'
+import { answeredMethods } from './allow.js'
 import { createAuthenticate, type TokenVerifier } from './authenticate.js'
 import { createStatusGate } from './status-gate.js'
 import { Precompiled } from './validate.js'
@@ -30,7 +31,7 @@ export const operationsPlugin = fp(
     for (const route of options.routes) {
       const handler = options.handlers.get(route.action)
       if (!handler) throw new FusioError('FUSIO_ERR_CONFIG_INVALID', `operation ${route.operationId} names an unknown action "${route.action}"`)
-      const method = route.method === 'GET' ? ['GET', 'HEAD'] : route.method
+      const method = [...answeredMethods(route.method)]
       for (const url of route.urls) app.route({ method, url, ...routeOptions(route, options), handler: createHandler(route, handler, options.connector) })
     }
   },
