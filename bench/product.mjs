@@ -11,8 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Redis from 'ioredis'
-import pg from 'pg'
-import { compare, fusioBuild, load, machine as machineInfo, median, root, round, serve, settingsFrom, spread, stop, stopAll } from './lib/harness.mjs'
+import { compare, fusioBuild, machine as machineInfo, root, round, scratchSchema, serve, settingsFrom, stop, stopAll } from './lib/harness.mjs'
 
 const settings = settingsFrom(process.argv)
 const ROUTE_CONNECTIONS = 32
@@ -20,7 +19,6 @@ const ROUTE_CONNECTIONS = 32
 // connections keep it busy without measuring only queueing.
 const TOKEN_CONNECTIONS = 8
 const REDIS_URL = 'redis://127.0.0.1:6379'
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
 const work = mkdtempSync(join(tmpdir(), 'fusio-bench-product-'))
 const project = join(work, 'project')
@@ -31,9 +29,7 @@ const server = join(project, 'dist/server.mjs')
 const secret = randomBytes(32).toString('hex')
 const password = 'bench password, long enough'
 const prefix = `fusio-bench-${process.pid}-${Date.now()}`
-const schema = `fusio_bench_product_${process.pid}`
 const sqliteUrl = `sqlite:///${join(work, 'service.db')}`
-const pgUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`
 const baseEnv = { FUSIO_JWT_SECRET: secret, FUSIO_DIR_SRC: work, FUSIO_PUBLIC_URL: 'http://bench.test', FUSIO_LOG_LEVEL: 'warn' }
 
 async function json(response) {
@@ -71,12 +67,8 @@ const figure = (s) => `${String(s.rps).padStart(6)} req/s (${s.min}–${s.max}) 
 
 /** Tokens per second of one service: a warm-up, then the rounds. */
 async function measure(label, service, request) {
-  const tokenSettings = { ...settings, connections: TOKEN_CONNECTIONS }
-  await load(service, request, tokenSettings, settings.warmupSeconds)
-  const runs = []
-  for (let r = 0; r < settings.rounds; r++) runs.push(await load(service, request, tokenSettings))
-  const rps = spread(runs.map((run) => run.rps))
-  const row = { label, connections: TOKEN_CONNECTIONS, generated: { rps: rps.median, min: rps.min, max: rps.max, p99: median(runs.map((run) => run.p99)) } }
+  const { generated } = await compare({ generated: service }, request, { ...settings, connections: TOKEN_CONNECTIONS })
+  const row = { label, connections: TOKEN_CONNECTIONS, generated }
   console.log(`${label.padEnd(44)} ${figure(row.generated)}`)
   return row
 }
@@ -87,13 +79,6 @@ async function versus(label, generated, handwritten, request) {
   const row = { label, connections: ROUTE_CONNECTIONS, ...result, ratio: round(result.generated.rps / result.handwritten.rps, 2) }
   console.log(`${label.padEnd(44)} generated ${figure(row.generated)} | hand-written ${figure(row.handwritten)} | ratio ${row.ratio}`)
   return row
-}
-
-async function dropSchema() {
-  const client = new pg.Client({ connectionString: PG_URL })
-  await client.connect()
-  await client.query(`drop schema if exists ${schema} cascade`)
-  await client.end()
 }
 
 async function deleteRedisKeys(redis) {
@@ -112,16 +97,12 @@ const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 
 const machine = machineInfo()
 const tokens = []
 const routes = []
-let pgCreated = false
+let scratch
 try {
   await redis.connect()
   machine.redis = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1]
-  const pgClient = new pg.Client({ connectionString: PG_URL })
-  await pgClient.connect()
-  machine.postgres = (await pgClient.query('show server_version')).rows[0].server_version
-  await pgClient.query(`drop schema if exists ${schema} cascade; create schema ${schema}`)
-  pgCreated = true
-  await pgClient.end()
+  scratch = await scratchSchema(`fusio_bench_product_${process.pid}`)
+  machine.postgres = scratch.version
   console.log(`node ${machine.node}, ${machine.cpus} cpus (${machine.cpu}, load ${machine.loadBefore.join(' ')}), Redis ${machine.redis}, PostgreSQL ${machine.postgres}; ${settings.rounds} rounds of ${settings.seconds} s after a warm-up`)
   console.log(`token endpoint: ${TOKEN_CONNECTIONS} connections; routes: ${ROUTE_CONNECTIONS} connections\n`)
 
@@ -142,13 +123,13 @@ try {
   await stop(generated, generatedRedis, handwritten, handwrittenRedis)
 
   // 2. PostgreSQL service database in a scratch schema, memory counters.
-  const generatedPg = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: pgUrl })
-  const postgres = await account(pgUrl, generatedPg.url)
+  const generatedPg = await serve(server, { ...baseEnv, FUSIO_DATABASE_URL: scratch.url })
+  const postgres = await account(scratch.url, generatedPg.url)
   tokens.push(await measure('tokens, PostgreSQL service DB, memory counters', generatedPg, tokenRequest(postgres.basic)))
   await stop(generatedPg)
 } finally {
   await stopAll()
-  if (pgCreated) await dropSchema().catch((error) => console.error(`cannot drop schema ${schema}: ${error.message}`))
+  await scratch?.drop().catch((error) => console.error(`cannot drop the scratch schema: ${error.message}`))
   if (redis.status === 'ready') {
     await deleteRedisKeys(redis).catch((error) => console.error(`cannot delete Redis keys ${prefix}*: ${error.message}`))
     await redis.quit()

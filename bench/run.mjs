@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { machine, root, round, settingsFrom } from './lib/harness.mjs'
+import { machine, PG_URL, root, round, settingsFrom } from './lib/harness.mjs'
 import { writeReport } from './lib/report.mjs'
 import { measureScale } from './scale.mjs'
 import { measureThroughput } from './throughput.mjs'
@@ -18,7 +18,7 @@ const settings = settingsFrom(argv)
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined
 
 async function postgresUp() {
-  const client = new pg.Client({ connectionString: process.env.FUSIO_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 })
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 })
   try {
     await client.connect()
     return true

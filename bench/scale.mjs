@@ -3,12 +3,11 @@
 // operation changed, bundle size, cold start (process start to the first 200) and idle RSS, next to a
 // hand-written Fastify service with the same routes and schemas, which compiles its schemas when it starts.
 // Run alone: node bench/scale.mjs [--quick]; `npm run bench` runs it with the rest.
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, fusioBuild, median, root, rssMb, settingsFrom, spread } from './lib/harness.mjs'
+import { fusioBuild, median, root, rssMb, serve, settingsFrom, spread } from './lib/harness.mjs'
 
 /** Schemas shared by every operation of a group of ten: an item, its collection, and a body of five fields. */
 const itemSchema = (g) => ({
@@ -81,26 +80,14 @@ function sizeOf(path) {
   return stat.isDirectory() ? readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0) : stat.size
 }
 
-/** Spawns a server and polls a route until it answers 200: milliseconds from spawn, and the RSS a second later. */
-async function coldStart(args, path) {
-  const port = freePort()
-  const started = performance.now()
-  const child = spawn(process.execPath, args, { env: { ...process.env, PORT: String(port), FUSIO_LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+/** Process start to the first 200 on `path`, and the RSS a second later. */
+async function coldStart(script, path) {
+  const service = await serve(script, {}, { path, status: 200 })
   try {
-    for (;;) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}${path}`)
-        if (response.status === 200) break
-      } catch {
-        if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
-      }
-      await sleep(2)
-    }
-    const ms = performance.now() - started
     await sleep(1000)
-    return { ms, rss: rssMb(child.pid) }
+    return { ms: service.startMs, rss: rssMb(service.child.pid) }
   } finally {
-    child.kill('SIGKILL')
+    service.child.kill('SIGKILL')
   }
 }
 
@@ -119,8 +106,8 @@ async function measureSize(work, n, settings) {
   const generated = []
   const hand = []
   for (let i = 0; i < settings.coldStarts; i++) {
-    generated.push(await coldStart([join(project, 'dist/server.mjs')], '/r0/1'))
-    hand.push(await coldStart([handFile], '/r0/1'))
+    generated.push(await coldStart(join(project, 'dist/server.mjs'), '/r0/1'))
+    hand.push(await coldStart(handFile, '/r0/1'))
   }
   const pipelineMs = Object.values(timings).reduce((sum, ms) => sum + ms, 0)
   const row = {

@@ -8,9 +8,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { SignJWT } from 'jose'
 import pg from 'pg'
-import { compare, fusioBuild, root, round, serve, settingsFrom, stop, stopAll } from './lib/harness.mjs'
+import { compare, fusioBuild, root, round, scratchSchema, serve, settingsFrom, stop, stopAll } from './lib/harness.mjs'
 
-const PG_URL = process.env.FUSIO_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const ROWS = 100
 const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef'
 
@@ -49,25 +48,21 @@ async function sqliteDatabase(work) {
   return `sqlite:///${file}`
 }
 
-/** A scratch schema on the machine's PostgreSQL; `drop` removes it. */
-async function postgresDatabase(schema) {
-  const client = new pg.Client({ connectionString: PG_URL })
+/** bench_item with its rows in a scratch schema: the schema's URL, version and drop(). */
+async function postgresDatabase(name) {
+  const scratch = await scratchSchema(name)
+  const client = new pg.Client({ connectionString: scratch.url })
   await client.connect()
   try {
-    await client.query(`drop schema if exists ${schema} cascade; create schema ${schema}; set search_path = ${schema}`)
     await client.query(ddl.postgres)
     for (let i = 0; i < ROWS; i++) await client.query('insert into bench_item (name, price, active, created_at) values ($1, $2, $3, $4)', row(i))
-    return { url: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, version: (await client.query('show server_version')).rows[0].server_version }
+    return scratch
+  } catch (error) {
+    await scratch.drop()
+    throw error
   } finally {
     await client.end()
   }
-}
-
-async function dropSchema(schema) {
-  const client = new pg.Client({ connectionString: PG_URL })
-  await client.connect()
-  await client.query(`drop schema if exists ${schema} cascade`)
-  await client.end()
 }
 
 /** An RFC 9068 access token with scope bench, signed with the key both services verify. */
@@ -94,18 +89,15 @@ async function startServices(project, databaseUrl, upstreamUrl, withNodeHttp) {
 export async function measureThroughput(settings, log = console.log) {
   const work = mkdtempSync(join(tmpdir(), 'fusio-bench-throughput-'))
   const project = join(work, 'project')
-  const schema = `fusio_bench_${process.pid}`
   const rows = []
-  let postgresVersion
+  let postgres
   try {
     cpSync(join(root, 'bench/projects/throughput'), project, { recursive: true })
     fusioBuild(join(project, '.fusio.yml'))
     const token = await accessToken()
     const upstream = await serve(join(root, 'bench/upstream.mjs'), {}, { path: '/users/1' })
-    const databases = { sqlite: await sqliteDatabase(work) }
-    const postgres = await postgresDatabase(schema)
-    databases.postgres = postgres.url
-    postgresVersion = postgres.version
+    postgres = await postgresDatabase(`fusio_bench_${process.pid}`)
+    const databases = { sqlite: await sqliteDatabase(work), postgres: postgres.url }
     for (const backend of ['sqlite', 'postgres']) {
       const kinds = KINDS.filter((k) => (k.backend ?? 'sqlite') === backend)
       const all = await startServices(project, databases[backend], upstream.url, kinds.some((k) => k.baselines?.includes('node-http')))
@@ -128,10 +120,10 @@ export async function measureThroughput(settings, log = console.log) {
     await stop(upstream)
   } finally {
     await stopAll()
-    await dropSchema(schema).catch((error) => log(`cannot drop schema ${schema}: ${error.message}`))
+    await postgres?.drop().catch((error) => log(`cannot drop the scratch schema: ${error.message}`))
     rmSync(work, { recursive: true, force: true })
   }
-  return { rows, postgresVersion }
+  return { rows, postgresVersion: postgres.version }
 }
 
 if (process.argv[1] === import.meta.filename) await measureThroughput(settingsFrom(process.argv))

@@ -8,6 +8,7 @@ import { cpus, loadavg, release, totalmem, type as osType, arch } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
+import pg from 'pg'
 
 export const root = join(import.meta.dirname, '..', '..')
 
@@ -23,25 +24,31 @@ export const round = (value, digits = 0) => Number(value.toFixed(digits))
 export const spread = (values) => ({ median: Math.round(median(values)), min: Math.round(Math.min(...values)), max: Math.round(Math.max(...values)) })
 
 let nextPort = 24000 + Math.floor(Math.random() * 2000)
-export const freePort = () => nextPort++
+const freePort = () => nextPort++
 
 const children = new Set()
 
-/** Spawns `node script` with PORT set and waits until `path` answers (any status): { url, child }. */
-export async function serve(script, env = {}, { path = '/', args = [] } = {}) {
+/**
+ * Spawns `node script` with PORT set and polls `path` until it answers (with `status`, when given):
+ * { url, child, startMs }, startMs being the time from spawn to that answer.
+ */
+export async function serve(script, env = {}, { path = '/', args = [], status } = {}) {
   const port = freePort()
+  const started = performance.now()
   const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, FUSIO_LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 1500; i++) {
-    if (child.exitCode !== null) break
+  // Polled every 2 ms, so a cold start is timed closely; 60 s at most.
+  while (child.exitCode === null && performance.now() - started < 60_000) {
     try {
-      await fetch(`${url}${path}`)
-      return { url, child }
+      const response = await fetch(`${url}${path}`)
+      await response.arrayBuffer()
+      if (status === undefined || response.status === status) return { url, child, startMs: performance.now() - started }
     } catch {
-      await sleep(20)
+      // not listening yet
     }
+    await sleep(2)
   }
   child.kill('SIGKILL')
   throw new Error(`${script} did not start`)
@@ -60,6 +67,27 @@ export async function stop(...services) {
 }
 
 export const stopAll = () => stop(...[...children].map((child) => ({ child })))
+
+export const PG_URL = process.env.FUSIO_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** A scratch schema on the machine's PostgreSQL: its URL (search_path set), the server's version, and drop(). */
+export async function scratchSchema(name) {
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  try {
+    await client.query(`drop schema if exists ${name} cascade; create schema ${name}`)
+    const version = (await client.query('show server_version')).rows[0].server_version
+    const drop = async () => {
+      const dropper = new pg.Client({ connectionString: PG_URL })
+      await dropper.connect()
+      await dropper.query(`drop schema if exists ${name} cascade`)
+      await dropper.end()
+    }
+    return { url: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${name}`)}`, version, drop }
+  } finally {
+    await client.end()
+  }
+}
 
 /** Resident memory of a process in MB. */
 export function rssMb(pid) {
