@@ -2,7 +2,8 @@
 // measures throughput per route kind (throughput.mjs) and growth with the operation count
 // (scale.mjs), checks the figures against the targets of issue 5, writes bench/results/<date>.json
 // and regenerates BENCHMARKS.md with its charts (lib/report.mjs).
-// Usage: npm run bench [-- --quick] [-- --only throughput|scale]
+// fusio dev's change-to-served time comes from dev.mjs.
+// Usage: npm run bench [-- --quick] [-- --only throughput|scale|dev]
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -10,6 +11,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { machine, PG_URL, root, round, settingsFrom } from './lib/harness.mjs'
 import { writeReport } from './lib/report.mjs'
+import { measureDev } from './dev.mjs'
 import { measureScale } from './scale.mjs'
 import { measureThroughput } from './throughput.mjs'
 
@@ -30,7 +32,7 @@ async function postgresUp() {
 }
 
 /** Every target of the issue, measured or not: a target that could not be measured says so. */
-function targets(throughput, scale) {
+function targets(throughput, scale, dev) {
   const list = []
   const add = (name, target, measured, met) => list.push({ name, target, measured: measured === undefined ? 'not measured' : String(measured), met: measured === undefined ? false : met })
   for (const row of throughput ?? []) {
@@ -49,11 +51,14 @@ function targets(throughput, scale) {
   add('cold start, 100 operations', '< 150 ms', size(100) && `${size(100).coldStartMs.generated.median} ms`, size(100)?.coldStartMs.generated.median < 150)
   add('fusio build, 1,000 operations', '< 20 s', size(1000) && `${round(size(1000).build.wallMs / 1000, 1)} s`, size(1000)?.build.wallMs < 20_000)
   add('rebuild after one operation changed, 1,000 operations', '< 1 s', size(1000) && `${round(size(1000).incrementalMs / 1000, 2)} s`, size(1000)?.incrementalMs < 1000)
+  const devSize = dev?.find((row) => row.operations === 1000)
+  add('fusio dev: one operation changed to its answer served, 1,000 operations', '< 1 s', devSize && `${round(devSize.servedMs.median / 1000, 2)} s`, devSize?.servedMs.median < 1000)
   add('idle RSS, 100 operations', '≤ 80 MB', size(100) && `${size(100).idleRssMb.generated} MB`, size(100)?.idleRssMb.generated <= 80)
   return list
 }
 
-if (!(await postgresUp())) {
+// Only the throughput part talks to PostgreSQL.
+if ((only === undefined || only === 'throughput') && !(await postgresUp())) {
   console.log('PostgreSQL is down: starting the machine services (.ci/services)')
   execFileSync('bash', [join(root, '.ci/services')], { stdio: 'inherit' })
   if (!(await postgresUp())) throw new Error('PostgreSQL is not reachable; the SQL benchmarks need it')
@@ -61,14 +66,15 @@ if (!(await postgresUp())) {
 const began = Date.now()
 const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), settings }
 console.log(`node ${results.machine.node}, ${results.machine.cpus} × ${results.machine.cpu}, load ${results.machine.loadBefore.join(' ')}`)
-if (only !== 'scale') {
+if (only === undefined || only === 'throughput') {
   const { rows, postgresVersion } = await measureThroughput(settings)
   results.throughput = rows
   results.machine.postgres = postgresVersion
 }
-if (only !== 'throughput') results.scale = await measureScale(settings)
+if (only === undefined || only === 'scale') results.scale = await measureScale(settings)
+if (only === undefined || only === 'dev') results.dev = await measureDev(settings)
 results.machine.loadAfter = loadavg().map((l) => round(l, 2))
-results.targets = targets(results.throughput, results.scale)
+results.targets = targets(results.throughput, results.scale, results.dev)
 results.durationSeconds = Math.round((Date.now() - began) / 1000)
 
 mkdirSync(join(root, 'bench/results'), { recursive: true })

@@ -33,7 +33,7 @@ function operations(n) {
   return Array.from({ length: n }, (_, i) => ({ i, group: Math.floor(i / 10), get: i % 2 === 0 }))
 }
 
-function manifest(n) {
+export function manifest(n) {
   const groups = Math.ceil(n / 10)
   const lines = ['service: { title: Scale bench, version: 1.0.0 }', 'schema:']
   for (let g = 0; g < groups; g++) {

@@ -7,11 +7,13 @@
  * if (!result.ok) console.error(renderDiagnostics(result.diagnostics))
  */
 import { createNodeHost, type Host } from './host/index.js'
-import { runPipeline, type PipelineResult } from './pipeline.js'
+import { runPipeline, type PipelineOptions, type PipelineResult } from './pipeline.js'
 
 export type { PipelineResult, Stage } from './pipeline.js'
 export type { Diagnostic } from './diagnostics/index.js'
 export { renderDiagnostics, summarize } from './diagnostics/render.js'
+/** `fusio diff`: the API changes between two versions of a manifest (files, git revisions, the working tree). */
+export { compareManifests, diffModels, type ApiChange, type CompareOptions, type ManifestComparison } from './diff/index.js'
 
 export interface CompileOptions {
   /** The manifest (default ./.fusio.yml). */
@@ -22,6 +24,8 @@ export interface CompileOptions {
   readonly distDir?: string
   readonly minify?: boolean
   readonly host?: Host
+  /** Told when each stage starts and ends, e.g. for a progress line. */
+  readonly onStage?: PipelineOptions['onStage']
 }
 
 function pipelineOptions(options: CompileOptions, until: 'model' | 'emit' | 'write' | 'bundle') {
@@ -32,6 +36,7 @@ function pipelineOptions(options: CompileOptions, until: 'model' | 'emit' | 'wri
     distDir: normalizeDir(options.distDir ?? 'dist'),
     until,
     ...(options.minify ? { minify: true } : {}),
+    ...(options.onStage ? { onStage: options.onStage } : {}),
   }
 }
 

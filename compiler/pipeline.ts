@@ -7,7 +7,7 @@ import { posix } from 'node:path'
 import { Cache } from './cache/index.js'
 import { compilerVersion } from './cache/version.js'
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/index.js'
-import { bundle, type BundleResult } from './bundle/index.js'
+import { bundle, type Bundler, type BundleResult } from './bundle/index.js'
 import { check } from './check/index.js'
 import { emit, type EmittedFile } from './emit/index.js'
 import type { Host } from './host/index.js'
@@ -33,6 +33,16 @@ export interface PipelineOptions {
   /** Last stage to run. */
   readonly until: 'model' | 'emit' | 'write' | 'bundle'
   readonly minify?: boolean
+  /** Kept by a caller that builds again and again (fusio dev): the emit cache in memory, flushed by that caller. */
+  readonly cache?: Cache
+  /** generated/ as the previous run left it: only files whose bytes changed are written again. */
+  readonly previousFiles?: readonly EmittedFile[]
+  /** Runs esbuild; by default a fresh build into an emptied dist/. */
+  readonly bundler?: Bundler
+  /** 'deferred' leaves type-checking handlers to the caller, after the bundle (fusio dev restarts first). */
+  readonly check?: 'blocking' | 'deferred'
+  /** Told when each stage starts and ends (with its time in ms), for progress output. */
+  readonly onStage?: (stage: Stage, event: 'start' | 'end', ms?: number) => void
 }
 
 export interface PipelineResult {
@@ -51,11 +61,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const diagnostics: Diagnostic[] = []
   const timings: Partial<Record<Stage, number>> = {}
   const timed = async <T>(stage: Stage, work: () => T | Promise<T>): Promise<T> => {
+    options.onStage?.(stage, 'start')
     const start = performance.now()
     try {
       return await work()
     } finally {
       timings[stage] = Math.round((performance.now() - start) * 10) / 10
+      options.onStage?.(stage, 'end', timings[stage])
     }
   }
   const done = (extra: Partial<PipelineResult> = {}): PipelineResult => ({
@@ -78,7 +90,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const model = (await timed('model', () => buildModel(resolved.value!))).value!
   if (options.until === 'model') return done({ projectDir, inputs, model })
 
-  const cache = new Cache(compilerVersion(), { host: options.host, dir: posix.join(projectDir, CACHE_DIR) })
+  const cache = options.cache ?? projectCache(options.host, projectDir)
   const emitted = await timed('emit', () => emit(model, { outDir: options.outDir, cache }))
   diagnostics.push(...emitted.diagnostics)
   if (!emitted.value || hasErrors(diagnostics)) return done({ projectDir, inputs, model })
@@ -87,15 +99,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
   const generatedDir = posix.join(projectDir, options.outDir)
   await timed('write', () => {
-    options.host.removeDir(generatedDir)
-    for (const file of files) options.host.writeFile(posix.join(generatedDir, file.path), file.contents)
-    cache.flush()
+    writeGenerated(options.host, generatedDir, files, options.previousFiles)
+    if (!options.cache) cache.flush()
   })
   if (options.until === 'write') return done({ projectDir, inputs, model, files })
 
-  const checked = await timed('check', () => check({ projectDir, generatedDir, model }))
-  diagnostics.push(...checked.diagnostics)
-  if (hasErrors(diagnostics)) return done({ projectDir, inputs, model, files })
+  if (options.check !== 'deferred') {
+    const checked = await timed('check', () => check({ projectDir, generatedDir, model }))
+    diagnostics.push(...checked.diagnostics)
+    if (hasErrors(diagnostics)) return done({ projectDir, inputs, model, files })
+  }
   const openapi = files.find((f) => f.path === 'openapi.json')!.contents
   const bundled = await timed('bundle', () =>
     bundle({
@@ -106,8 +119,26 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       openapi,
       ...(model.product?.portal ? { portal: true } : {}),
       ...(options.minify ? { minify: true } : {}),
+      ...(options.bundler ? { bundler: options.bundler } : {}),
     }),
   )
   diagnostics.push(...bundled.diagnostics)
   return done({ projectDir, inputs, model, files, ...(bundled.value ? { bundle: bundled.value } : {}) })
+}
+
+/** The project's emit cache (.fusio/emit-cache/), keyed by this compiler's version. */
+export function projectCache(host: Host, projectDir: string): Cache {
+  return new Cache(compilerVersion(), { host, dir: posix.join(projectDir, CACHE_DIR) })
+}
+
+/**
+ * generated/ afresh; or, against what the previous run wrote, only the files whose bytes changed, so
+ * their mtimes (and esbuild's and tsc's reuse) stay; a file that vanished means writing afresh.
+ */
+function writeGenerated(host: Host, dir: string, files: readonly EmittedFile[], previous: readonly EmittedFile[] | undefined): void {
+  const before = new Map(previous?.map((file) => [file.path, file.contents]))
+  const paths = new Set(files.map((file) => file.path))
+  const fresh = !previous || previous.some((file) => !paths.has(file.path))
+  if (fresh) host.removeDir(dir)
+  for (const file of files) if (fresh || before.get(file.path) !== file.contents) host.writeFile(posix.join(dir, file.path), file.contents)
 }

@@ -22,6 +22,7 @@ import { operationsPlugin } from './lifecycle/operations.js'
 import { problemPlugin } from './lifecycle/problem.js'
 import { useLazyRequestLoggers } from './lifecycle/request-logger.js'
 import { shutdownPlugin } from './lifecycle/shutdown.js'
+import { systemPlugin } from './lifecycle/system.js'
 import { precompiledSchemas } from './lifecycle/validate.js'
 import { applyMigrations } from './migrations.js'
 import { createServiceDatabase } from './service-database.js'
@@ -162,6 +163,7 @@ export async function createService(service: ServiceDefinition, options: Service
     if (service.cors) await app.register((await import('./lifecycle/cors.js')).corsPlugin, service.cors)
     await app.register(shutdownPlugin, { connections })
     await app.register(healthPlugin, { connections })
+    await app.register(systemPlugin, { prefix: service.basePath, service, connections, distDir: environment.distDir, env })
     const routed = await deferAsyncActions(app, service, handlers, database, env, connections.connector)
     await app.register(operationsPlugin, {
       routes: service.routes,

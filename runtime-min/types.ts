@@ -285,4 +285,11 @@ export interface ServiceDefinition {
   readonly rates?: readonly RateDefinition[]
   readonly cors?: CorsDefinition
   readonly product?: ProductDefinition
+  /** The API reference page (and, for programs, the about document) at one URL: absent means `/`, false none. */
+  readonly docs?: DocsDefinition | false
+}
+
+/** `service.docs` of the manifest: where the API reference is served, below the base path. */
+export interface DocsDefinition {
+  readonly path: string
 }

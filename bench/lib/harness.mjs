@@ -14,8 +14,8 @@ export const root = join(import.meta.dirname, '..', '..')
 
 /** Load settings: the full run of `npm run bench`, and `--quick` for a first look (noisier). */
 export const SETTINGS = {
-  full: { seconds: 4, warmupSeconds: 1, rounds: 3, connections: 32, pipelining: 1, coldStarts: 5, sizes: [10, 100, 1000] },
-  quick: { seconds: 2, warmupSeconds: 1, rounds: 1, connections: 32, pipelining: 1, coldStarts: 3, sizes: [10, 100] },
+  full: { seconds: 4, warmupSeconds: 1, rounds: 3, connections: 32, pipelining: 1, coldStarts: 5, devEdits: 7, sizes: [10, 100, 1000] },
+  quick: { seconds: 2, warmupSeconds: 1, rounds: 1, connections: 32, pipelining: 1, coldStarts: 3, devEdits: 5, sizes: [10, 100] },
 }
 export const settingsFrom = (argv) => (argv.includes('--quick') ? SETTINGS.quick : SETTINGS.full)
 
@@ -24,7 +24,7 @@ export const round = (value, digits = 0) => Number(value.toFixed(digits))
 export const spread = (values) => ({ median: Math.round(median(values)), min: Math.round(Math.min(...values)), max: Math.round(Math.max(...values)) })
 
 let nextPort = 24000 + Math.floor(Math.random() * 2000)
-const freePort = () => nextPort++
+export const freePort = () => nextPort++
 
 const children = new Set()
 

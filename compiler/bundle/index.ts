@@ -7,8 +7,9 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
-import { build, type Message } from 'esbuild'
+import { build, type BuildOptions, type Message } from 'esbuild'
 import { diagnostic, type Diagnostic, type StageResult } from '../diagnostics/index.js'
+import { DOCS_DIR, SWAGGER_UI_DIR, SWAGGER_UI_FILES } from '../../runtime-min/lifecycle/docs.js'
 import { RUNTIME_MODULE } from '../emit/shared.js'
 import { packageRoot } from '../package-root.js'
 
@@ -20,17 +21,26 @@ export interface BundleOptions {
   readonly distDir: string
   readonly serviceName: string
   readonly openapi: string
-  /** Copy the developer portal (templates/developer/ and Swagger UI) into dist/developer/. */
+  /** Copy the developer portal (templates/developer/) into dist/developer/. */
   readonly portal?: boolean
   readonly minify?: boolean
+  /** Runs esbuild; by default a fresh build() into an emptied dist/. */
+  readonly bundler?: Bundler
 }
 
-/** Swagger UI's browser files, shipped from npm beside the portal (no CDN). */
-const SWAGGER_UI = ['swagger-ui-bundle.js', 'swagger-ui.css']
 
 export interface BundleResult {
   readonly files: readonly { readonly path: string; readonly bytes: number }[]
 }
+
+/** What runs esbuild: a fresh build() each time (fusio build), or an incremental context kept between runs (fusio dev). */
+export interface Bundler {
+  /** dist/ is kept between runs: esbuild rewrites what changed, files that are there are not copied again. */
+  readonly incremental: boolean
+  run(options: BuildOptions): Promise<unknown>
+}
+
+const ONE_SHOT: Bundler = { incremental: false, run: (options) => build(options) }
 
 /** The native driver stays out of the bundle and is copied with its runtime files (and the two small
  * packages it loads its binary with); its sources and build intermediates stay behind. */
@@ -40,41 +50,48 @@ const NATIVE = [
   { name: 'file-uri-to-path', files: ['package.json', 'index.js', 'LICENSE'] },
 ]
 
+/** esbuild's options for the service, one set for the one-shot build and fusio dev's incremental context. */
+function esbuildOptions(options: BundleOptions, root: string): BuildOptions {
+  const SCHEMA_COMPILER_ABSENT = join(root, 'runtime-min/lifecycle/schema-compiler-absent.cjs')
+  return {
+    entryPoints: { server: join(options.generatedDir, 'server.ts') },
+    outdir: options.distDir,
+    outExtension: { '.js': '.mjs' },
+    // Database and broker drivers are imported when a connection uses them: each is its own chunk.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    absWorkingDir: options.projectDir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: true,
+    minify: options.minify ?? false,
+    minifyWhitespace: true, minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    external: NATIVE.map((n) => n.name),
+    alias: {
+      [RUNTIME_MODULE]: join(root, 'runtime-min/index.ts'),
+      // Schemas are precompiled: Fastify's compilers (ajv, fast-json-stringify) are never loaded.
+      '@fastify/ajv-compiler': SCHEMA_COMPILER_ABSENT,
+      '@fastify/fast-json-stringify-compiler': SCHEMA_COMPILER_ABSENT,
+    },
+    // Handler modules may import packages the compiler ships (kysely…) without installing them.
+    nodePaths: [join(root, 'node_modules')],
+    // Bundled CommonJS packages call require(); an ES module has none of its own.
+    banner: { js: "import { createRequire as __fusioCreateRequire } from 'node:module';\nconst require = __fusioCreateRequire(import.meta.url);" },
+  }
+}
+
 export async function bundle(options: BundleOptions): Promise<StageResult<BundleResult>> {
   const root = packageRoot()
-  const SCHEMA_COMPILER_ABSENT = join(root, 'runtime-min/lifecycle/schema-compiler-absent.cjs')
-  rmSync(options.distDir, { recursive: true, force: true })
+  const bundler = options.bundler ?? ONE_SHOT
+  // A one-shot build starts from an empty dist/; an incremental one keeps what it wrote before.
+  if (!bundler.incremental) rmSync(options.distDir, { recursive: true, force: true })
   mkdirSync(options.distDir, { recursive: true })
   try {
-    await build({
-      entryPoints: { server: join(options.generatedDir, 'server.ts') },
-      outdir: options.distDir,
-      outExtension: { '.js': '.mjs' },
-      // Database and broker drivers are imported when a connection uses them: each is its own chunk.
-      splitting: true,
-      chunkNames: 'chunks/[name]-[hash]',
-      absWorkingDir: options.projectDir,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      sourcemap: true,
-      minify: options.minify ?? false,
-      minifyWhitespace: true, minifySyntax: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-      external: NATIVE.map((n) => n.name),
-      alias: {
-        [RUNTIME_MODULE]: join(root, 'runtime-min/index.ts'),
-        // Schemas are precompiled: Fastify's compilers (ajv, fast-json-stringify) are never loaded.
-        '@fastify/ajv-compiler': SCHEMA_COMPILER_ABSENT,
-        '@fastify/fast-json-stringify-compiler': SCHEMA_COMPILER_ABSENT,
-      },
-      // Handler modules may import packages the compiler ships (kysely…) without installing them.
-      nodePaths: [join(root, 'node_modules')],
-      // Bundled CommonJS packages call require(); an ES module has none of its own.
-      banner: { js: "import { createRequire as __fusioCreateRequire } from 'node:module';\nconst require = __fusioCreateRequire(import.meta.url);" },
-    })
+    await bundler.run(esbuildOptions(options, root))
   } catch (error) {
     const errors = ((error as { errors?: Message[] }).errors ?? []).map((m) =>
       diagnostic(
@@ -99,25 +116,12 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
     versions[native.name] = (require(`${native.name}/package.json`) as { version: string }).version
     for (const file of native.files) {
       const from = join(source, file)
-      if (existsSync(from)) cpSync(from, join(options.distDir, 'node_modules', native.name, file), { recursive: true })
+      const to = join(options.distDir, 'node_modules', native.name, file)
+      if (existsSync(from) && !existsSync(to)) cpSync(from, to, { recursive: true })
     }
   }
   writeFileSync(join(options.distDir, 'openapi.json'), options.openapi)
-  const portalFiles: string[] = []
-  if (options.portal) {
-    const target = join(options.distDir, 'developer')
-    mkdirSync(target, { recursive: true })
-    const portalSource = join(root, 'templates', 'developer')
-    for (const name of readdirSync(portalSource).sort()) {
-      cpSync(join(portalSource, name), join(target, name))
-      portalFiles.push(`developer/${name}`)
-    }
-    const swagger = dirname(require.resolve('swagger-ui-dist/package.json'))
-    for (const name of SWAGGER_UI) {
-      cpSync(join(swagger, name), join(target, name))
-      portalFiles.push(`developer/${name}`)
-    }
-  }
+  const assetFiles = copyBrowserAssets(root, options.distDir, Boolean(options.portal))
   const manifest = {
     name: options.serviceName,
     private: true,
@@ -134,9 +138,36 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
         .sort()
         .map((name) => `chunks/${name}`)
     : []
-  const files = ['server.mjs', 'server.mjs.map', ...chunks, 'openapi.json', ...portalFiles, 'package.json'].map((path) => ({
+  const files = ['server.mjs', 'server.mjs.map', ...chunks, 'openapi.json', ...assetFiles, 'package.json'].map((path) => ({
     path,
     bytes: statSync(join(options.distDir, path)).size,
   }))
   return { value: { files }, diagnostics }
+}
+
+/**
+ * The pages the service serves to browsers: the API reference (templates/docs/ → dist/docs/), the
+ * developer portal when asked (templates/developer/ → dist/developer/), and one copy of Swagger UI
+ * from npm for both (dist/swagger-ui/, no CDN). Returns the files written, relative to dist/.
+ */
+function copyBrowserAssets(root: string, distDir: string, portal: boolean): string[] {
+  const written: string[] = []
+  const copyFolder = (template: string, target: string) => {
+    mkdirSync(join(distDir, target), { recursive: true })
+    for (const name of readdirSync(join(root, 'templates', template)).sort()) {
+      cpSync(join(root, 'templates', template, name), join(distDir, target, name))
+      written.push(`${target}/${name}`)
+    }
+  }
+  copyFolder('docs', DOCS_DIR)
+  if (portal) copyFolder('developer', 'developer')
+  const swagger = dirname(createRequire(join(root, 'package.json')).resolve('swagger-ui-dist/package.json'))
+  mkdirSync(join(distDir, SWAGGER_UI_DIR), { recursive: true })
+  for (const name of SWAGGER_UI_FILES) {
+    const to = join(distDir, SWAGGER_UI_DIR, name)
+    // An npm package does not change between the runs of fusio dev: a copy that is there stays.
+    if (!existsSync(to)) cpSync(join(swagger, name), to)
+    written.push(`${SWAGGER_UI_DIR}/${name}`)
+  }
+  return written
 }

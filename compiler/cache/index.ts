@@ -54,12 +54,18 @@ export class Cache {
     return value
   }
 
-  /** Writes back each space that gained an entry or has one this run did not use. */
+  /**
+   * Writes back each space that gained an entry or has one this run did not use. What it wrote is
+   * then what the store holds, and the next run starts: a cache kept in memory (fusio dev) flushes
+   * after each of its runs.
+   */
   flush(): void {
     for (const [name, space] of this.spaces) {
-      if (!space.written && space.used.size === space.stored.size) continue
-      const entries = Object.fromEntries([...space.used].sort(([a], [b]) => (a < b ? -1 : 1)))
-      this.store.host.writeFile(this.file(name), `${JSON.stringify(entries)}\n`)
+      if (space.written || space.used.size !== space.stored.size) {
+        const entries = Object.fromEntries([...space.used].sort(([a], [b]) => (a < b ? -1 : 1)))
+        this.store.host.writeFile(this.file(name), `${JSON.stringify(entries)}\n`)
+      }
+      this.spaces.set(name, { stored: space.used, used: new Map(), written: false })
     }
   }
 

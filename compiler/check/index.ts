@@ -2,6 +2,8 @@
  * check(options) → diagnostics: type-checks the generated actions.ts, and through it every custom
  * handler module, against the types generated from their operations. A mismatch is reported at the
  * handler's own file and line. Reads the real folder (tsc needs files); writes nothing.
+ * createChecker() keeps the program between runs (fusio dev): only the files it is told changed are
+ * read again, and the parsed and bound declarations of the rest (lib, @types/node, the runtime) are reused.
  */
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -17,13 +19,47 @@ export interface CheckOptions {
   readonly model: Model
 }
 
-export async function check(options: CheckOptions): Promise<StageResult<{ checked: number }>> {
-  const handlers = options.model.actions.filter((a) => a.handlerFile)
-  if (handlers.length === 0) return { value: { checked: 0 }, diagnostics: [] }
-  // Loaded only with handlers to check: importing ts-morph (and TypeScript) takes most of a second.
+export type CheckResult = StageResult<{ checked: number }>
+
+export interface Checker {
+  /** Type-checks; `changed` (absolute paths) are read again, every other file is what the last run read. */
+  check(options: CheckOptions, changed?: readonly string[]): Promise<CheckResult>
+  /** Whether the last run read this file (absolute path): a handler, a module it imports, a generated file. */
+  reads(path: string): boolean
+}
+
+export function check(options: CheckOptions): Promise<CheckResult> {
+  return createChecker().check(options)
+}
+
+export function createChecker(): Checker {
+  let project: Project | undefined
+  return {
+    async check(options, changed = []) {
+      const handlers = options.model.actions.filter((a) => a.handlerFile)
+      if (handlers.length === 0) return { value: { checked: 0 }, diagnostics: [] }
+      // Loaded only with handlers to check: importing ts-morph (and TypeScript) takes most of a second.
+      const { ts } = await import('ts-morph')
+      project ??= await createProject()
+      for (const path of changed) project.getSourceFile(path)?.refreshFromFileSystemSync()
+      const actionsPath = join(options.generatedDir, 'actions.ts')
+      const actionsFile = project.getSourceFile(actionsPath) ?? project.addSourceFileAtPath(actionsPath)
+      project.resolveSourceFileDependencies()
+      const diagnostics: Diagnostic[] = []
+      for (const d of project.getPreEmitDiagnostics()) {
+        const mapped = toDiagnostic(d, ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n'), options, actionsFile.getFilePath())
+        if (mapped) diagnostics.push(mapped)
+      }
+      return { value: { checked: handlers.length }, diagnostics }
+    },
+    reads: (path) => project?.getSourceFile(path) !== undefined,
+  }
+}
+
+async function createProject(): Promise<Project> {
   const { Project, ts } = await import('ts-morph')
   const root = packageRoot()
-  const project = new Project({
+  return new Project({
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -40,14 +76,6 @@ export async function check(options: CheckOptions): Promise<StageResult<{ checke
     },
     skipAddingFilesFromTsConfig: true,
   })
-  const actionsFile = project.addSourceFileAtPath(join(options.generatedDir, 'actions.ts'))
-  project.resolveSourceFileDependencies()
-  const diagnostics: Diagnostic[] = []
-  for (const d of project.getPreEmitDiagnostics()) {
-    const mapped = toDiagnostic(d, ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n'), options, actionsFile.getFilePath())
-    if (mapped) diagnostics.push(mapped)
-  }
-  return { value: { checked: handlers.length }, diagnostics }
 }
 
 /**

@@ -1,5 +1,8 @@
 /** Every command of `fusio`, for oclif's explicit command strategy (package.json `oclif.commands`). */
 import Build from './build.js'
+import Client from './client.js'
+import Dev from './dev.js'
+import Diff from './diff.js'
 import Generate from './generate.js'
 import Init from './init.js'
 import Migrate from './migrate.js'
@@ -10,6 +13,9 @@ import Validate from './validate.js'
 
 export const COMMANDS = {
   build: Build,
+  client: Client,
+  dev: Dev,
+  diff: Diff,
   generate: Generate,
   init: Init,
   migrate: Migrate,

@@ -156,6 +156,16 @@ export const CODES = {
     template: 'path "{path}" is reserved by the service',
     doc: '/health, /ready and the first segments backend, consumer, system, authorization, developer and .well-known belong to the service.',
   },
+  FUSIO_RESOLVE_DOCS_PATH_TAKEN: {
+    severity: 'error',
+    template: 'the API reference is set to GET {path}, which operation "{operation}" answers',
+    doc: 'service.docs serves the API reference (and, to programs, the about document) at one GET URL below the base path. Give it another path (`service.docs: { path: /docs }`), turn it off (`service.docs: false`), or move the operation.',
+  },
+  FUSIO_RESOLVE_DOCS_YIELD: {
+    severity: 'warning',
+    template: 'operation "{operation}" answers GET {path}, so the API reference is not served',
+    doc: 'The API reference is at / unless service.docs says otherwise. An operation on GET / keeps that URL and the reference is left out; name another path for it (`service.docs: { path: /docs }`) or turn it off (`service.docs: false`) to silence this.',
+  },
   FUSIO_RESOLVE_DUPLICATE_ROUTE: {
     severity: 'error',
     template: '{method} {path} is declared twice (also by {other})',
@@ -233,6 +243,11 @@ export const CODES = {
     template: 'cannot generate {what} for schema "{name}": {problem}',
     doc: 'ajv, fast-json-stringify or json-schema-to-typescript rejected the schema.',
   },
+  FUSIO_EMIT_CLIENT_NAME: {
+    severity: 'error',
+    template: 'operation "{operation}" has no place in the client: {problem}',
+    doc: '`fusio client` makes `a.b.c` the method `client.a.b.c`, so no operation id may also be the group of others (`a.b` beside `a.b.c`), and no path parameter may be called `query` or `body` (the argument\'s members). Rename the operation or the parameter.',
+  },
 
   // check: type-checking custom handlers against the generated types
   FUSIO_CHECK_TYPE_ERROR: {
@@ -256,6 +271,13 @@ export const CODES = {
     severity: 'error',
     template: 'native driver "{name}" is not installed next to the compiler',
     doc: 'Run npm install in the fusio-ts package; the driver is copied into dist/node_modules.',
+  },
+
+  // diff: the two sides `fusio diff` compares
+  FUSIO_DIFF_UNKNOWN_REVISION: {
+    severity: 'error',
+    template: '"{ref}" is neither a manifest file nor a git revision',
+    doc: '`fusio diff <base> [head]` takes manifest paths or git refs (a branch, tag, commit or HEAD~1) of the repository around the working directory; the hint repeats what git said.',
   },
 } as const satisfies Record<string, CodeEntry>
 

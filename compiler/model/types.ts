@@ -3,9 +3,9 @@
  * and it is the only thing emitters read. Lists are sorted by name so output never depends on input order.
  */
 import type { SourceLocation } from '../diagnostics/index.js'
-import type { ConfigValue, CorsDefinition, HttpMethod, Json, ProductSettings, RateDefinition, Stability } from '../../runtime-min/types.js'
+import type { ConfigValue, CorsDefinition, DocsDefinition, HttpMethod, Json, ProductSettings, RateDefinition, Stability } from '../../runtime-min/types.js'
 
-export type { ConfigValue, CorsDefinition, HttpMethod, ProductSettings, RateDefinition, Stability }
+export type { ConfigValue, CorsDefinition, DocsDefinition, HttpMethod, ProductSettings, RateDefinition, Stability }
 
 /** A JSON Schema document as data; references between model schemas are `#/definitions/<key>`. */
 export type JsonSchemaDoc = { readonly [key: string]: Json } | boolean
@@ -105,6 +105,8 @@ export interface ServiceModel {
   readonly version: string
   readonly description?: string
   readonly basePath: string
+  /** Where the API reference is served below the base path (`service.docs`); false: nowhere. */
+  readonly docs: DocsDefinition | false
 }
 
 export interface Model {

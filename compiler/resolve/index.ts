@@ -10,6 +10,7 @@ import { entry, type LMap, type LNode, type LoadedManifest } from '../load/index
 import type { MigrationModel, ScopeModel, ServiceModel } from '../model/types.js'
 import { resolveAction, resolveActions, resolveConnections, resolveMigrations, type ResolvedAction, type ResolvedConnection } from './actions.js'
 import { findAction } from './classes.js'
+import { resolveDocs } from './docs.js'
 import { checkLocated, describeIn } from './located.js'
 import { resolveOperations, type ResolvedOperation } from './operations.js'
 import { resolveProduct, type ResolvedProduct } from './product.js'
@@ -79,6 +80,8 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
     },
   })
   diagnostics.push(...operationDiagnostics)
+  const { docs, diagnostics: docsDiagnostics } = resolveDocs(root, service.basePath, operations)
+  diagnostics.push(...docsDiagnostics)
   const scopes = scopesOf(root, operations)
   const { value: product, diagnostics: productDiagnostics } = resolveProduct(root, operations, scopes, env)
   diagnostics.push(...productDiagnostics)
@@ -89,7 +92,7 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
   return {
     value: {
       manifestFile: loaded.manifestFile,
-      service,
+      service: { ...service, docs },
       operations,
       schemas: drafts,
       actions: [...actions.values(), ...referenced.values()],
@@ -103,7 +106,7 @@ export function resolve(loaded: LoadedManifest): StageResult<ResolvedManifest> {
   }
 }
 
-function serviceOf(root: LMap): ServiceModel {
+function serviceOf(root: LMap): Omit<ServiceModel, 'docs'> {
   const service = entry(root, 'service')?.value
   const config = entry(root, 'config')?.value
   const from = (node: LNode | undefined, key: string) => (node?.kind === 'map' ? stringValue(entry(node, key)?.value) : undefined)

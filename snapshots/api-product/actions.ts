@@ -2,8 +2,11 @@
 import type { ActionEntry } from 'fusio-ts/runtime'
 
 export const actions: Readonly<Record<string, ActionEntry>> = {
+  // declared in .fusio.yml
   Forecast_Create: { class: 'sql-insert', config: { connection: 'Default', table: 'forecast' } },
+  // declared in .fusio.yml
   Forecast_Get: { class: 'sql-select-row', config: { connection: 'Default', table: 'forecast' } },
+  // declared in .fusio.yml
   Forecast_List: {
     class: 'sql-select-all',
     config: { connection: 'Default', table: 'forecast', orderBy: 'id', limit: 32 },

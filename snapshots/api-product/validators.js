@@ -5,7 +5,7 @@ const ucs2length_0 = ucs2length_0_module.default.__esModule
   : ucs2length_0_module.default
 import { fullFormats as formats_fullFormats_1 } from 'ajv-formats/dist/formats'
 
-// validateForecastCreate: schema Forecast_Create
+// validateForecastCreate: schema Forecast_Create (schemas/forecast-create.json)
 export const validateForecastCreate = (() => {
   const schema12 = {
     type: 'object',
@@ -4268,9 +4268,136 @@ export const validateProductUserUpdate = (() => {
   return validate29
 })()
 
-// validateForecastGetAllQuery: parameters
-export const validateForecastGetAllQuery = (() => {
+// validateForecastGetParams: path parameters of forecast.get (.fusio.yml)
+export const validateForecastGetParams = (() => {
   const schema11 = {
+    type: 'object',
+    properties: { id: { type: 'string', pattern: '^[0-9]+$' } },
+    required: ['id'],
+    additionalProperties: false,
+    $id: 'validateForecastGetParams',
+  }
+  const pattern0 = new RegExp('^[0-9]+$', 'u')
+
+  function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+    /*# sourceURL="validateForecastGetParams" */ let vErrors = null
+    let errors = 0
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      if (data.id === undefined) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        }
+        if (vErrors === null) {
+          vErrors = [err0]
+        } else {
+          vErrors.push(err0)
+        }
+        errors++
+      }
+      for (const key0 in data) {
+        if (!(key0 === 'id')) {
+          const err1 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          }
+          if (vErrors === null) {
+            vErrors = [err1]
+          } else {
+            vErrors.push(err1)
+          }
+          errors++
+        }
+      }
+      if (data.id !== undefined) {
+        let data0 = data.id
+        if (typeof data0 !== 'string') {
+          let dataType0 = typeof data0
+          let coerced0 = undefined
+          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
+            data0 = data0[0]
+            dataType0 = typeof data0
+            if (typeof data0 === 'string') {
+              coerced0 = data0
+            }
+          }
+          if (!(coerced0 !== undefined)) {
+            if (dataType0 == 'number' || dataType0 == 'boolean') {
+              coerced0 = '' + data0
+            } else if (data0 === null) {
+              coerced0 = ''
+            } else {
+              const err2 = {
+                instancePath: instancePath + '/id',
+                schemaPath: '#/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              }
+              if (vErrors === null) {
+                vErrors = [err2]
+              } else {
+                vErrors.push(err2)
+              }
+              errors++
+            }
+          }
+          if (coerced0 !== undefined) {
+            data0 = coerced0
+            if (data !== undefined) {
+              data['id'] = coerced0
+            }
+          }
+        }
+        if (typeof data0 === 'string') {
+          if (!pattern0.test(data0)) {
+            const err3 = {
+              instancePath: instancePath + '/id',
+              schemaPath: '#/properties/id/pattern',
+              keyword: 'pattern',
+              params: { pattern: '^[0-9]+$' },
+              message: 'must match pattern "' + '^[0-9]+$' + '"',
+            }
+            if (vErrors === null) {
+              vErrors = [err3]
+            } else {
+              vErrors.push(err3)
+            }
+            errors++
+          }
+        }
+      }
+    } else {
+      const err4 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      }
+      if (vErrors === null) {
+        vErrors = [err4]
+      } else {
+        vErrors.push(err4)
+      }
+      errors++
+    }
+    validate10.errors = vErrors
+    return errors === 0
+  }
+
+  return validate10
+})()
+
+// validateForecastGetAllQuery: query parameters of forecast.getAll (.fusio.yml)
+export const validateForecastGetAllQuery = (() => {
+  const schema12 = {
     type: 'object',
     properties: {
       count: { type: 'integer', minimum: 1, maximum: 32, description: 'entries per page (at most 32)' },
@@ -4288,7 +4415,7 @@ export const validateForecastGetAllQuery = (() => {
     $id: 'validateForecastGetAllQuery',
   }
 
-  function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
     /*# sourceURL="validateForecastGetAllQuery" */ let vErrors = null
     let errors = 0
     if (data && typeof data == 'object' && !Array.isArray(data)) {
@@ -4456,7 +4583,7 @@ export const validateForecastGetAllQuery = (() => {
             instancePath: instancePath + '/filterOp',
             schemaPath: '#/properties/filterOp/enum',
             keyword: 'enum',
-            params: { allowedValues: schema11.properties.filterOp.enum },
+            params: { allowedValues: schema12.properties.filterOp.enum },
             message: 'must be equal to one of the allowed values',
           }
           if (vErrors === null) {
@@ -4594,7 +4721,7 @@ export const validateForecastGetAllQuery = (() => {
             instancePath: instancePath + '/sortOrder',
             schemaPath: '#/properties/sortOrder/enum',
             keyword: 'enum',
-            params: { allowedValues: schema11.properties.sortOrder.enum },
+            params: { allowedValues: schema12.properties.sortOrder.enum },
             message: 'must be equal to one of the allowed values',
           }
           if (vErrors === null) {
@@ -4675,133 +4802,6 @@ export const validateForecastGetAllQuery = (() => {
         vErrors = [err12]
       } else {
         vErrors.push(err12)
-      }
-      errors++
-    }
-    validate10.errors = vErrors
-    return errors === 0
-  }
-
-  return validate10
-})()
-
-// validateForecastGetParams: parameters
-export const validateForecastGetParams = (() => {
-  const schema12 = {
-    type: 'object',
-    properties: { id: { type: 'string', pattern: '^[0-9]+$' } },
-    required: ['id'],
-    additionalProperties: false,
-    $id: 'validateForecastGetParams',
-  }
-  const pattern0 = new RegExp('^[0-9]+$', 'u')
-
-  function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
-    /*# sourceURL="validateForecastGetParams" */ let vErrors = null
-    let errors = 0
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.id === undefined) {
-        const err0 = {
-          instancePath,
-          schemaPath: '#/required',
-          keyword: 'required',
-          params: { missingProperty: 'id' },
-          message: "must have required property '" + 'id' + "'",
-        }
-        if (vErrors === null) {
-          vErrors = [err0]
-        } else {
-          vErrors.push(err0)
-        }
-        errors++
-      }
-      for (const key0 in data) {
-        if (!(key0 === 'id')) {
-          const err1 = {
-            instancePath,
-            schemaPath: '#/additionalProperties',
-            keyword: 'additionalProperties',
-            params: { additionalProperty: key0 },
-            message: 'must NOT have additional properties',
-          }
-          if (vErrors === null) {
-            vErrors = [err1]
-          } else {
-            vErrors.push(err1)
-          }
-          errors++
-        }
-      }
-      if (data.id !== undefined) {
-        let data0 = data.id
-        if (typeof data0 !== 'string') {
-          let dataType0 = typeof data0
-          let coerced0 = undefined
-          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
-            data0 = data0[0]
-            dataType0 = typeof data0
-            if (typeof data0 === 'string') {
-              coerced0 = data0
-            }
-          }
-          if (!(coerced0 !== undefined)) {
-            if (dataType0 == 'number' || dataType0 == 'boolean') {
-              coerced0 = '' + data0
-            } else if (data0 === null) {
-              coerced0 = ''
-            } else {
-              const err2 = {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-            }
-          }
-          if (coerced0 !== undefined) {
-            data0 = coerced0
-            if (data !== undefined) {
-              data['id'] = coerced0
-            }
-          }
-        }
-        if (typeof data0 === 'string') {
-          if (!pattern0.test(data0)) {
-            const err3 = {
-              instancePath: instancePath + '/id',
-              schemaPath: '#/properties/id/pattern',
-              keyword: 'pattern',
-              params: { pattern: '^[0-9]+$' },
-              message: 'must match pattern "' + '^[0-9]+$' + '"',
-            }
-            if (vErrors === null) {
-              vErrors = [err3]
-            } else {
-              vErrors.push(err3)
-            }
-            errors++
-          }
-        }
-      }
-    } else {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/type',
-        keyword: 'type',
-        params: { type: 'object' },
-        message: 'must be object',
-      }
-      if (vErrors === null) {
-        vErrors = [err4]
-      } else {
-        vErrors.push(err4)
       }
       errors++
     }

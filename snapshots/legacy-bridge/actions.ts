@@ -2,6 +2,7 @@
 import type { ActionEntry } from 'fusio-ts/runtime'
 
 export const actions: Readonly<Record<string, ActionEntry>> = {
+  // declared in .fusio.yml
   Customer_Create: {
     class: 'json-patch',
     config: {
@@ -14,6 +15,7 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       ],
     },
   },
+  // declared in .fusio.yml
   Customer_Get: {
     class: 'sql-query-row',
     config: {
@@ -21,6 +23,7 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       sql: 'SELECT cust_id AS id, cust_name AS name, cust_mail AS email, vip, created AS "createdAt"\n  FROM customers\n WHERE cust_id = {id}\n',
     },
   },
+  // declared in .fusio.yml
   Customer_List: {
     class: 'sql-query-all',
     config: {
@@ -29,6 +32,7 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       sql: 'SELECT cust_id AS id, cust_name AS name, cust_mail AS email, vip, created AS "createdAt"\n  FROM customers\n ORDER BY cust_id\n',
     },
   },
+  // declared in .fusio.yml
   Customer_Orders: {
     class: 'sql-query-all',
     config: {
@@ -36,6 +40,7 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       sql: 'SELECT ord_id AS id, total, placed\n  FROM orders\n WHERE cust_id = {id}\n ORDER BY placed\n',
     },
   },
+  // declared in .fusio.yml
   Customer_Update: {
     class: 'json-patch',
     config: {
@@ -49,6 +54,7 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       ],
     },
   },
+  // declared in .fusio.yml
   Legacy_Create: {
     class: 'http-raw',
     config: {
@@ -59,6 +65,8 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       body: 'cust_name={{ payload.name | url_encode }}&cust_mail={{ payload.email | url_encode }}',
     },
   },
+  // declared in .fusio.yml
   Legacy_Update: { class: 'http-processor', config: { connection: 'LegacyApi', url: '/internal/customer/:id' } },
+  // declared in .fusio.yml
   Report_Request: { class: 'mq-publish', config: { connection: 'Jobs', queue: 'legacy-reports' } },
 }

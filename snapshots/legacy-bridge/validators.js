@@ -4,7 +4,7 @@ const ucs2length_0 = ucs2length_0_module.default.__esModule
   ? ucs2length_0_module.default.default
   : ucs2length_0_module.default
 
-// validateCustomerCreate: schema Customer_Create
+// validateCustomerCreate: schema Customer_Create (schemas/customer-create.json)
 export const validateCustomerCreate = (() => {
   const schema12 = {
     type: 'object',
@@ -172,7 +172,7 @@ export const validateCustomerCreate = (() => {
   return validate11
 })()
 
-// validateCustomerUpdate: schema Customer_Update
+// validateCustomerUpdate: schema Customer_Update (schemas/customer-update.json)
 export const validateCustomerUpdate = (() => {
   const schema13 = {
     type: 'object',
@@ -306,7 +306,7 @@ export const validateCustomerUpdate = (() => {
   return validate12
 })()
 
-// validateReportRequest: schema Report_Request
+// validateReportRequest: schema Report_Request (schemas/report-request.json)
 export const validateReportRequest = (() => {
   const schema14 = {
     type: 'object',
@@ -459,9 +459,118 @@ export const validateReportRequest = (() => {
   return validate13
 })()
 
-// validateCustomerGetAllQuery: parameters
-export const validateCustomerGetAllQuery = (() => {
+// validateCustomerGetParams: path parameters of customer.get (.fusio.yml)
+export const validateCustomerGetParams = (() => {
   const schema11 = {
+    type: 'object',
+    properties: { id: { type: 'string' } },
+    required: ['id'],
+    additionalProperties: false,
+    $id: 'validateCustomerGetParams',
+  }
+
+  function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+    /*# sourceURL="validateCustomerGetParams" */ let vErrors = null
+    let errors = 0
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      if (data.id === undefined) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        }
+        if (vErrors === null) {
+          vErrors = [err0]
+        } else {
+          vErrors.push(err0)
+        }
+        errors++
+      }
+      for (const key0 in data) {
+        if (!(key0 === 'id')) {
+          const err1 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          }
+          if (vErrors === null) {
+            vErrors = [err1]
+          } else {
+            vErrors.push(err1)
+          }
+          errors++
+        }
+      }
+      if (data.id !== undefined) {
+        let data0 = data.id
+        if (typeof data0 !== 'string') {
+          let dataType0 = typeof data0
+          let coerced0 = undefined
+          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
+            data0 = data0[0]
+            dataType0 = typeof data0
+            if (typeof data0 === 'string') {
+              coerced0 = data0
+            }
+          }
+          if (!(coerced0 !== undefined)) {
+            if (dataType0 == 'number' || dataType0 == 'boolean') {
+              coerced0 = '' + data0
+            } else if (data0 === null) {
+              coerced0 = ''
+            } else {
+              const err2 = {
+                instancePath: instancePath + '/id',
+                schemaPath: '#/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              }
+              if (vErrors === null) {
+                vErrors = [err2]
+              } else {
+                vErrors.push(err2)
+              }
+              errors++
+            }
+          }
+          if (coerced0 !== undefined) {
+            data0 = coerced0
+            if (data !== undefined) {
+              data['id'] = coerced0
+            }
+          }
+        }
+      }
+    } else {
+      const err3 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      }
+      if (vErrors === null) {
+        vErrors = [err3]
+      } else {
+        vErrors.push(err3)
+      }
+      errors++
+    }
+    validate10.errors = vErrors
+    return errors === 0
+  }
+
+  return validate10
+})()
+
+// validateCustomerGetAllQuery: query parameters of customer.getAll (.fusio.yml)
+export const validateCustomerGetAllQuery = (() => {
+  const schema12 = {
     type: 'object',
     properties: {
       count: { type: 'integer', minimum: 1, maximum: 20, description: 'entries per page (at most 20)' },
@@ -470,7 +579,7 @@ export const validateCustomerGetAllQuery = (() => {
     $id: 'validateCustomerGetAllQuery',
   }
 
-  function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
     /*# sourceURL="validateCustomerGetAllQuery" */ let vErrors = null
     let errors = 0
     if (data && typeof data == 'object' && !Array.isArray(data)) {
@@ -625,115 +734,6 @@ export const validateCustomerGetAllQuery = (() => {
       }
       errors++
     }
-    validate10.errors = vErrors
-    return errors === 0
-  }
-
-  return validate10
-})()
-
-// validateCustomerGetParams: parameters
-export const validateCustomerGetParams = (() => {
-  const schema12 = {
-    type: 'object',
-    properties: { id: { type: 'string' } },
-    required: ['id'],
-    additionalProperties: false,
-    $id: 'validateCustomerGetParams',
-  }
-
-  function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
-    /*# sourceURL="validateCustomerGetParams" */ let vErrors = null
-    let errors = 0
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.id === undefined) {
-        const err0 = {
-          instancePath,
-          schemaPath: '#/required',
-          keyword: 'required',
-          params: { missingProperty: 'id' },
-          message: "must have required property '" + 'id' + "'",
-        }
-        if (vErrors === null) {
-          vErrors = [err0]
-        } else {
-          vErrors.push(err0)
-        }
-        errors++
-      }
-      for (const key0 in data) {
-        if (!(key0 === 'id')) {
-          const err1 = {
-            instancePath,
-            schemaPath: '#/additionalProperties',
-            keyword: 'additionalProperties',
-            params: { additionalProperty: key0 },
-            message: 'must NOT have additional properties',
-          }
-          if (vErrors === null) {
-            vErrors = [err1]
-          } else {
-            vErrors.push(err1)
-          }
-          errors++
-        }
-      }
-      if (data.id !== undefined) {
-        let data0 = data.id
-        if (typeof data0 !== 'string') {
-          let dataType0 = typeof data0
-          let coerced0 = undefined
-          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
-            data0 = data0[0]
-            dataType0 = typeof data0
-            if (typeof data0 === 'string') {
-              coerced0 = data0
-            }
-          }
-          if (!(coerced0 !== undefined)) {
-            if (dataType0 == 'number' || dataType0 == 'boolean') {
-              coerced0 = '' + data0
-            } else if (data0 === null) {
-              coerced0 = ''
-            } else {
-              const err2 = {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-            }
-          }
-          if (coerced0 !== undefined) {
-            data0 = coerced0
-            if (data !== undefined) {
-              data['id'] = coerced0
-            }
-          }
-        }
-      }
-    } else {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/type',
-        keyword: 'type',
-        params: { type: 'object' },
-        message: 'must be object',
-      }
-      if (vErrors === null) {
-        vErrors = [err3]
-      } else {
-        vErrors.push(err3)
-      }
-      errors++
-    }
     validate11.errors = vErrors
     return errors === 0
   }
@@ -741,118 +741,9 @@ export const validateCustomerGetParams = (() => {
   return validate11
 })()
 
-// validateCustomerOrdersParams: parameters
-export const validateCustomerOrdersParams = (() => {
-  const schema13 = {
-    type: 'object',
-    properties: { id: { type: 'string' } },
-    required: ['id'],
-    additionalProperties: false,
-    $id: 'validateCustomerOrdersParams',
-  }
-
-  function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
-    /*# sourceURL="validateCustomerOrdersParams" */ let vErrors = null
-    let errors = 0
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.id === undefined) {
-        const err0 = {
-          instancePath,
-          schemaPath: '#/required',
-          keyword: 'required',
-          params: { missingProperty: 'id' },
-          message: "must have required property '" + 'id' + "'",
-        }
-        if (vErrors === null) {
-          vErrors = [err0]
-        } else {
-          vErrors.push(err0)
-        }
-        errors++
-      }
-      for (const key0 in data) {
-        if (!(key0 === 'id')) {
-          const err1 = {
-            instancePath,
-            schemaPath: '#/additionalProperties',
-            keyword: 'additionalProperties',
-            params: { additionalProperty: key0 },
-            message: 'must NOT have additional properties',
-          }
-          if (vErrors === null) {
-            vErrors = [err1]
-          } else {
-            vErrors.push(err1)
-          }
-          errors++
-        }
-      }
-      if (data.id !== undefined) {
-        let data0 = data.id
-        if (typeof data0 !== 'string') {
-          let dataType0 = typeof data0
-          let coerced0 = undefined
-          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
-            data0 = data0[0]
-            dataType0 = typeof data0
-            if (typeof data0 === 'string') {
-              coerced0 = data0
-            }
-          }
-          if (!(coerced0 !== undefined)) {
-            if (dataType0 == 'number' || dataType0 == 'boolean') {
-              coerced0 = '' + data0
-            } else if (data0 === null) {
-              coerced0 = ''
-            } else {
-              const err2 = {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-            }
-          }
-          if (coerced0 !== undefined) {
-            data0 = coerced0
-            if (data !== undefined) {
-              data['id'] = coerced0
-            }
-          }
-        }
-      }
-    } else {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/type',
-        keyword: 'type',
-        params: { type: 'object' },
-        message: 'must be object',
-      }
-      if (vErrors === null) {
-        vErrors = [err3]
-      } else {
-        vErrors.push(err3)
-      }
-      errors++
-    }
-    validate12.errors = vErrors
-    return errors === 0
-  }
-
-  return validate12
-})()
-
-// validateCustomerOrdersQuery: parameters
+// validateCustomerOrdersQuery: query parameters of customer.orders (.fusio.yml)
 export const validateCustomerOrdersQuery = (() => {
-  const schema14 = {
+  const schema13 = {
     type: 'object',
     properties: {
       count: { type: 'integer', minimum: 1, maximum: 16, description: 'entries per page (at most 16)' },
@@ -861,7 +752,7 @@ export const validateCustomerOrdersQuery = (() => {
     $id: 'validateCustomerOrdersQuery',
   }
 
-  function validate13(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
     /*# sourceURL="validateCustomerOrdersQuery" */ let vErrors = null
     let errors = 0
     if (data && typeof data == 'object' && !Array.isArray(data)) {
@@ -1016,118 +907,15 @@ export const validateCustomerOrdersQuery = (() => {
       }
       errors++
     }
-    validate13.errors = vErrors
+    validate12.errors = vErrors
     return errors === 0
   }
 
-  return validate13
+  return validate12
 })()
 
-// validateCustomerUpdateParams: parameters
-export const validateCustomerUpdateParams = (() => {
-  const schema15 = {
-    type: 'object',
-    properties: { id: { type: 'string' } },
-    required: ['id'],
-    additionalProperties: false,
-    $id: 'validateCustomerUpdateParams',
-  }
+// validateCustomerOrdersParams: path parameters of customer.orders (.fusio.yml), the same schema as validateCustomerGetParams
+export const validateCustomerOrdersParams = validateCustomerGetParams
 
-  function validate14(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
-    /*# sourceURL="validateCustomerUpdateParams" */ let vErrors = null
-    let errors = 0
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.id === undefined) {
-        const err0 = {
-          instancePath,
-          schemaPath: '#/required',
-          keyword: 'required',
-          params: { missingProperty: 'id' },
-          message: "must have required property '" + 'id' + "'",
-        }
-        if (vErrors === null) {
-          vErrors = [err0]
-        } else {
-          vErrors.push(err0)
-        }
-        errors++
-      }
-      for (const key0 in data) {
-        if (!(key0 === 'id')) {
-          const err1 = {
-            instancePath,
-            schemaPath: '#/additionalProperties',
-            keyword: 'additionalProperties',
-            params: { additionalProperty: key0 },
-            message: 'must NOT have additional properties',
-          }
-          if (vErrors === null) {
-            vErrors = [err1]
-          } else {
-            vErrors.push(err1)
-          }
-          errors++
-        }
-      }
-      if (data.id !== undefined) {
-        let data0 = data.id
-        if (typeof data0 !== 'string') {
-          let dataType0 = typeof data0
-          let coerced0 = undefined
-          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
-            data0 = data0[0]
-            dataType0 = typeof data0
-            if (typeof data0 === 'string') {
-              coerced0 = data0
-            }
-          }
-          if (!(coerced0 !== undefined)) {
-            if (dataType0 == 'number' || dataType0 == 'boolean') {
-              coerced0 = '' + data0
-            } else if (data0 === null) {
-              coerced0 = ''
-            } else {
-              const err2 = {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/type',
-                keyword: 'type',
-                params: { type: 'string' },
-                message: 'must be string',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-            }
-          }
-          if (coerced0 !== undefined) {
-            data0 = coerced0
-            if (data !== undefined) {
-              data['id'] = coerced0
-            }
-          }
-        }
-      }
-    } else {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/type',
-        keyword: 'type',
-        params: { type: 'object' },
-        message: 'must be object',
-      }
-      if (vErrors === null) {
-        vErrors = [err3]
-      } else {
-        vErrors.push(err3)
-      }
-      errors++
-    }
-    validate14.errors = vErrors
-    return errors === 0
-  }
-
-  return validate14
-})()
+// validateCustomerUpdateParams: path parameters of customer.update (.fusio.yml), the same schema as validateCustomerGetParams
+export const validateCustomerUpdateParams = validateCustomerGetParams

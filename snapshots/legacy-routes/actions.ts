@@ -2,11 +2,15 @@
 import type { ActionEntry } from 'fusio-ts/runtime'
 
 export const actions: Readonly<Record<string, ActionEntry>> = {
+  // declared in .fusio.yml
   Catalog: { class: 'static-response', config: { response: '{"catalog": "moved to /v2/product"}' } },
+  // declared in .fusio.yml
   'Product-Insert': { class: 'sql-insert', config: { connection: 'Default', table: 'product' } },
+  // declared in .fusio.yml
   'Product-List': {
     class: 'sql-select-all',
     config: { connection: 'Default', table: 'product', orderBy: 'id', orderDirection: 'ASC' },
   },
+  // declared in .fusio.yml
   'Product-Row': { class: 'sql-select-row', config: { connection: 'Default', table: 'product' } },
 }

@@ -4,7 +4,7 @@ const ucs2length_0 = ucs2length_0_module.default.__esModule
   ? ucs2length_0_module.default.default
   : ucs2length_0_module.default
 
-// validateProduct: schema Product
+// validateProduct: schema Product (schema/product.json)
 export const validateProduct = (() => {
   const schema12 = {
     title: 'product',
@@ -160,7 +160,7 @@ export const validateProduct = (() => {
   return validate11
 })()
 
-// validateV1ProductGetQuery: parameters
+// validateV1ProductGetQuery: query parameters of v1.product.get (.fusio.yml)
 export const validateV1ProductGetQuery = (() => {
   const schema11 = {
     type: 'object',
@@ -577,7 +577,7 @@ export const validateV1ProductGetQuery = (() => {
   return validate10
 })()
 
-// validateV1ProductIdGetParams: parameters
+// validateV1ProductIdGetParams: path parameters of v1.product.id.get (.fusio.yml)
 export const validateV1ProductIdGetParams = (() => {
   const schema12 = {
     type: 'object',
@@ -686,7 +686,7 @@ export const validateV1ProductIdGetParams = (() => {
   return validate11
 })()
 
-// validateV2ProductGetQuery: parameters
+// validateV2ProductGetQuery: query parameters of v2.product.get (.fusio.yml)
 export const validateV2ProductGetQuery = (() => {
   const schema13 = {
     type: 'object',

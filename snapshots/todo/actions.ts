@@ -4,9 +4,13 @@ import * as todoStatsModule from '../actions/stats.js'
 import type { TodoStatsHandler } from './types.js'
 
 export const actions: Readonly<Record<string, ActionEntry>> = {
+  // declared in .fusio.yml
   Todo_Create: { class: 'sql-insert', config: { connection: 'Default', table: 'todo' } },
+  // declared in .fusio.yml
   Todo_Delete: { class: 'sql-delete', config: { connection: 'Default', table: 'todo' } },
+  // declared in .fusio.yml
   Todo_Get: { class: 'sql-select-row', config: { connection: 'Default', table: 'todo' } },
+  // declared in .fusio.yml
   Todo_List: {
     class: 'sql-select-all',
     config: {
@@ -17,6 +21,7 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       limit: 16,
     },
   },
+  // declared in .fusio.yml
   Todo_Search: {
     class: 'sql-query-all',
     config: {
@@ -25,10 +30,12 @@ export const actions: Readonly<Record<string, ActionEntry>> = {
       limit: 32,
     },
   },
+  // declared in .fusio.yml
   Todo_Stats: {
     class: 'file',
     config: { path: 'actions/stats.ts' },
     handler: todoStatsModule.handler satisfies TodoStatsHandler,
   },
+  // declared in .fusio.yml
   Todo_Update: { class: 'sql-update', config: { connection: 'Default', table: 'todo' } },
 }

@@ -4,7 +4,7 @@ const ucs2length_0 = ucs2length_0_module.default.__esModule
   ? ucs2length_0_module.default.default
   : ucs2length_0_module.default
 
-// validateTodoCreate: schema Todo_Create
+// validateTodoCreate: schema Todo_Create (schemas/todo-create.json)
 export const validateTodoCreate = (() => {
   const schema12 = {
     type: 'object',
@@ -140,7 +140,7 @@ export const validateTodoCreate = (() => {
   return validate11
 })()
 
-// validateTodoUpdate: schema Todo_Update
+// validateTodoUpdate: schema Todo_Update (schemas/todo-update.json)
 export const validateTodoUpdate = (() => {
   const schema13 = {
     type: 'object',
@@ -275,7 +275,7 @@ export const validateTodoUpdate = (() => {
   return validate12
 })()
 
-// validateTodoDeleteParams: parameters
+// validateTodoDeleteParams: path parameters of todo.delete (.fusio.yml)
 export const validateTodoDeleteParams = (() => {
   const schema11 = {
     type: 'object',
@@ -386,9 +386,120 @@ export const validateTodoDeleteParams = (() => {
   return validate10
 })()
 
-// validateTodoGetAllQuery: parameters
-export const validateTodoGetAllQuery = (() => {
+// validateTodoGetParams: path parameters of todo.get (.fusio.yml)
+export const validateTodoGetParams = (() => {
   const schema12 = {
+    type: 'object',
+    properties: { id: { type: 'integer', description: 'id of the item' } },
+    required: ['id'],
+    additionalProperties: false,
+    $id: 'validateTodoGetParams',
+  }
+
+  function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+    /*# sourceURL="validateTodoGetParams" */ let vErrors = null
+    let errors = 0
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      if (data.id === undefined) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        }
+        if (vErrors === null) {
+          vErrors = [err0]
+        } else {
+          vErrors.push(err0)
+        }
+        errors++
+      }
+      for (const key0 in data) {
+        if (!(key0 === 'id')) {
+          const err1 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          }
+          if (vErrors === null) {
+            vErrors = [err1]
+          } else {
+            vErrors.push(err1)
+          }
+          errors++
+        }
+      }
+      if (data.id !== undefined) {
+        let data0 = data.id
+        if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0))) {
+          let dataType0 = typeof data0
+          let coerced0 = undefined
+          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
+            data0 = data0[0]
+            dataType0 = typeof data0
+            if (typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0)) {
+              coerced0 = data0
+            }
+          }
+          if (!(coerced0 !== undefined)) {
+            if (
+              dataType0 === 'boolean' ||
+              data0 === null ||
+              (dataType0 === 'string' && data0 && data0 == +data0 && !(data0 % 1))
+            ) {
+              coerced0 = +data0
+            } else {
+              const err2 = {
+                instancePath: instancePath + '/id',
+                schemaPath: '#/properties/id/type',
+                keyword: 'type',
+                params: { type: 'integer' },
+                message: 'must be integer',
+              }
+              if (vErrors === null) {
+                vErrors = [err2]
+              } else {
+                vErrors.push(err2)
+              }
+              errors++
+            }
+          }
+          if (coerced0 !== undefined) {
+            data0 = coerced0
+            if (data !== undefined) {
+              data['id'] = coerced0
+            }
+          }
+        }
+      }
+    } else {
+      const err3 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      }
+      if (vErrors === null) {
+        vErrors = [err3]
+      } else {
+        vErrors.push(err3)
+      }
+      errors++
+    }
+    validate11.errors = vErrors
+    return errors === 0
+  }
+
+  return validate11
+})()
+
+// validateTodoGetAllQuery: query parameters of todo.getAll (.fusio.yml)
+export const validateTodoGetAllQuery = (() => {
+  const schema13 = {
     type: 'object',
     properties: {
       count: { type: 'integer', minimum: 1, maximum: 16, description: 'entries per page (at most 16)' },
@@ -406,7 +517,7 @@ export const validateTodoGetAllQuery = (() => {
     $id: 'validateTodoGetAllQuery',
   }
 
-  function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
     /*# sourceURL="validateTodoGetAllQuery" */ let vErrors = null
     let errors = 0
     if (data && typeof data == 'object' && !Array.isArray(data)) {
@@ -533,7 +644,7 @@ export const validateTodoGetAllQuery = (() => {
             instancePath: instancePath + '/filterBy',
             schemaPath: '#/properties/filterBy/enum',
             keyword: 'enum',
-            params: { allowedValues: schema12.properties.filterBy.enum },
+            params: { allowedValues: schema13.properties.filterBy.enum },
             message: 'must be equal to one of the allowed values',
           }
           if (vErrors === null) {
@@ -589,7 +700,7 @@ export const validateTodoGetAllQuery = (() => {
             instancePath: instancePath + '/filterOp',
             schemaPath: '#/properties/filterOp/enum',
             keyword: 'enum',
-            params: { allowedValues: schema12.properties.filterOp.enum },
+            params: { allowedValues: schema13.properties.filterOp.enum },
             message: 'must be equal to one of the allowed values',
           }
           if (vErrors === null) {
@@ -686,7 +797,7 @@ export const validateTodoGetAllQuery = (() => {
             instancePath: instancePath + '/sortBy',
             schemaPath: '#/properties/sortBy/enum',
             keyword: 'enum',
-            params: { allowedValues: schema12.properties.sortBy.enum },
+            params: { allowedValues: schema13.properties.sortBy.enum },
             message: 'must be equal to one of the allowed values',
           }
           if (vErrors === null) {
@@ -742,7 +853,7 @@ export const validateTodoGetAllQuery = (() => {
             instancePath: instancePath + '/sortOrder',
             schemaPath: '#/properties/sortOrder/enum',
             keyword: 'enum',
-            params: { allowedValues: schema12.properties.sortOrder.enum },
+            params: { allowedValues: schema13.properties.sortOrder.enum },
             message: 'must be equal to one of the allowed values',
           }
           if (vErrors === null) {
@@ -826,117 +937,6 @@ export const validateTodoGetAllQuery = (() => {
       }
       errors++
     }
-    validate11.errors = vErrors
-    return errors === 0
-  }
-
-  return validate11
-})()
-
-// validateTodoGetParams: parameters
-export const validateTodoGetParams = (() => {
-  const schema13 = {
-    type: 'object',
-    properties: { id: { type: 'integer', description: 'id of the item' } },
-    required: ['id'],
-    additionalProperties: false,
-    $id: 'validateTodoGetParams',
-  }
-
-  function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
-    /*# sourceURL="validateTodoGetParams" */ let vErrors = null
-    let errors = 0
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.id === undefined) {
-        const err0 = {
-          instancePath,
-          schemaPath: '#/required',
-          keyword: 'required',
-          params: { missingProperty: 'id' },
-          message: "must have required property '" + 'id' + "'",
-        }
-        if (vErrors === null) {
-          vErrors = [err0]
-        } else {
-          vErrors.push(err0)
-        }
-        errors++
-      }
-      for (const key0 in data) {
-        if (!(key0 === 'id')) {
-          const err1 = {
-            instancePath,
-            schemaPath: '#/additionalProperties',
-            keyword: 'additionalProperties',
-            params: { additionalProperty: key0 },
-            message: 'must NOT have additional properties',
-          }
-          if (vErrors === null) {
-            vErrors = [err1]
-          } else {
-            vErrors.push(err1)
-          }
-          errors++
-        }
-      }
-      if (data.id !== undefined) {
-        let data0 = data.id
-        if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0))) {
-          let dataType0 = typeof data0
-          let coerced0 = undefined
-          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
-            data0 = data0[0]
-            dataType0 = typeof data0
-            if (typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0)) {
-              coerced0 = data0
-            }
-          }
-          if (!(coerced0 !== undefined)) {
-            if (
-              dataType0 === 'boolean' ||
-              data0 === null ||
-              (dataType0 === 'string' && data0 && data0 == +data0 && !(data0 % 1))
-            ) {
-              coerced0 = +data0
-            } else {
-              const err2 = {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/type',
-                keyword: 'type',
-                params: { type: 'integer' },
-                message: 'must be integer',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-            }
-          }
-          if (coerced0 !== undefined) {
-            data0 = coerced0
-            if (data !== undefined) {
-              data['id'] = coerced0
-            }
-          }
-        }
-      }
-    } else {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/type',
-        keyword: 'type',
-        params: { type: 'object' },
-        message: 'must be object',
-      }
-      if (vErrors === null) {
-        vErrors = [err3]
-      } else {
-        vErrors.push(err3)
-      }
-      errors++
-    }
     validate12.errors = vErrors
     return errors === 0
   }
@@ -944,7 +944,7 @@ export const validateTodoGetParams = (() => {
   return validate12
 })()
 
-// validateTodoSearchQuery: parameters
+// validateTodoSearchQuery: query parameters of todo.search (.fusio.yml)
 export const validateTodoSearchQuery = (() => {
   const schema14 = {
     type: 'object',
@@ -1193,113 +1193,5 @@ export const validateTodoSearchQuery = (() => {
   return validate13
 })()
 
-// validateTodoUpdateParams: parameters
-export const validateTodoUpdateParams = (() => {
-  const schema15 = {
-    type: 'object',
-    properties: { id: { type: 'integer' } },
-    required: ['id'],
-    additionalProperties: false,
-    $id: 'validateTodoUpdateParams',
-  }
-
-  function validate14(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
-    /*# sourceURL="validateTodoUpdateParams" */ let vErrors = null
-    let errors = 0
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      if (data.id === undefined) {
-        const err0 = {
-          instancePath,
-          schemaPath: '#/required',
-          keyword: 'required',
-          params: { missingProperty: 'id' },
-          message: "must have required property '" + 'id' + "'",
-        }
-        if (vErrors === null) {
-          vErrors = [err0]
-        } else {
-          vErrors.push(err0)
-        }
-        errors++
-      }
-      for (const key0 in data) {
-        if (!(key0 === 'id')) {
-          const err1 = {
-            instancePath,
-            schemaPath: '#/additionalProperties',
-            keyword: 'additionalProperties',
-            params: { additionalProperty: key0 },
-            message: 'must NOT have additional properties',
-          }
-          if (vErrors === null) {
-            vErrors = [err1]
-          } else {
-            vErrors.push(err1)
-          }
-          errors++
-        }
-      }
-      if (data.id !== undefined) {
-        let data0 = data.id
-        if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0))) {
-          let dataType0 = typeof data0
-          let coerced0 = undefined
-          if (dataType0 == 'object' && Array.isArray(data0) && data0.length == 1) {
-            data0 = data0[0]
-            dataType0 = typeof data0
-            if (typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0)) {
-              coerced0 = data0
-            }
-          }
-          if (!(coerced0 !== undefined)) {
-            if (
-              dataType0 === 'boolean' ||
-              data0 === null ||
-              (dataType0 === 'string' && data0 && data0 == +data0 && !(data0 % 1))
-            ) {
-              coerced0 = +data0
-            } else {
-              const err2 = {
-                instancePath: instancePath + '/id',
-                schemaPath: '#/properties/id/type',
-                keyword: 'type',
-                params: { type: 'integer' },
-                message: 'must be integer',
-              }
-              if (vErrors === null) {
-                vErrors = [err2]
-              } else {
-                vErrors.push(err2)
-              }
-              errors++
-            }
-          }
-          if (coerced0 !== undefined) {
-            data0 = coerced0
-            if (data !== undefined) {
-              data['id'] = coerced0
-            }
-          }
-        }
-      }
-    } else {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/type',
-        keyword: 'type',
-        params: { type: 'object' },
-        message: 'must be object',
-      }
-      if (vErrors === null) {
-        vErrors = [err3]
-      } else {
-        vErrors.push(err3)
-      }
-      errors++
-    }
-    validate14.errors = vErrors
-    return errors === 0
-  }
-
-  return validate14
-})()
+// validateTodoUpdateParams: path parameters of todo.update (.fusio.yml), the same schema as validateTodoDeleteParams
+export const validateTodoUpdateParams = validateTodoDeleteParams

@@ -1,12 +1,13 @@
 /**
  * emitSerializers(model) → serializers.js (+ .d.ts): fast-json-stringify standalone code for each
  * response schema, compiled now so the service never compiles one at start-up. Passthru and boolean
- * schemas get no serializer: the runtime falls back to JSON.stringify for them.
+ * schemas get no serializer: the runtime falls back to JSON.stringify for them. One function per
+ * distinct schema: a schema equal to one serialized before is exported as another name for it.
  */
 import type { Cache } from '../../cache/index.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model } from '../../model/types.js'
-import { schemaOf, selfContained, StandaloneModule, type EmittedFile } from '../shared.js'
+import { schemaOf, selfContained, sourceOf, StandaloneModule, type EmittedFile } from '../shared.js'
 
 /** One serializer per response schema, named after the schema's type. */
 export function serializerName(model: Model, key: string): string | undefined {
@@ -20,14 +21,23 @@ export async function emitSerializers(model: Model, cache: Cache): Promise<{ fil
   const keys = new Set<string>()
   for (const op of model.operations) for (const r of op.responses) if (r.schema.kind === 'schema') keys.add(r.schema.key)
   const module = new StandaloneModule('serializers', 'SerializeFunction')
+  // The first serializer of each self-contained schema, by its JSON: an equal schema gets its name as an alias.
+  const first = new Map<string, string>()
   for (const key of [...keys].sort()) {
     const name = serializerName(model, key)
     if (!name) continue
+    const comment = `schema ${key} (${sourceOf(schemaOf(model, key).location)})`
+    const schema = JSON.stringify(selfContained(model, key))
+    const target = first.get(schema)
+    if (target) {
+      module.alias(name, `${comment}, the same schema as ${target}`, target)
+      continue
+    }
     try {
       // A serializer depends on its schema alone (with the definitions it reaches): cached per schema.
-      const schema = selfContained(model, key)
-      const code = await cache.memo('fast-json-stringify', JSON.stringify(schema), () => compile(schema as object))
-      module.add(name, `schema ${key}`, code.replace(/^\s*'use strict'/, '').replace('module.exports =', 'return'))
+      const code = await cache.memo('fast-json-stringify', schema, () => compile(JSON.parse(schema) as object))
+      module.add(name, comment, code.replace(/^\s*'use strict'/, '').replace('module.exports =', 'return'))
+      first.set(schema, name)
     } catch (error) {
       diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'a serializer', name: key, problem: (error as Error).message }))
     }

@@ -1,31 +1,45 @@
 /**
  * emitValidators(model) → validators.js (+ .d.ts): ajv standalone code, compiled now so the service
  * never compiles a schema at start-up. Bodies are validated strictly (no type coercion); path and
- * query parameters arrive as text, so they are coerced to their declared types.
+ * query parameters arrive as text, so they are coerced to their declared types. One function per
+ * distinct schema: a name whose schema another validator already checks is exported as that one.
  */
 import { PRODUCT_BODIES, PRODUCT_SCHEMAS } from '../../../runtime-min/product/api.js'
 import type { Json } from '../../../runtime-min/types.js'
 import type { Cache } from '../../cache/index.js'
 import { diagnostic, type Diagnostic } from '../../diagnostics/index.js'
-import type { Model, OperationModel } from '../../model/types.js'
-import { schemaOf, StandaloneModule, type EmittedFile } from '../shared.js'
+import type { Model, OperationModel, SchemaModel } from '../../model/types.js'
+import { operationsInOrder } from '../groups.js'
+import { schemaOf, sourceOf, StandaloneModule, type EmittedFile } from '../shared.js'
 
 /** Name of the validator for a role of an operation; bodies share one validator per schema. */
 export function validatorName(model: Model, operation: OperationModel, part: 'body' | 'query' | 'params'): string | undefined {
   if (part === 'body') {
     if (operation.body?.kind !== 'schema') return undefined
-    return `validate${schemaOf(model, operation.body.key).typeName}`
+    return bodyValidatorName(schemaOf(model, operation.body.key))
   }
   if (!operation[part]) return undefined
   return `validate${operation.typeName}${part === 'query' ? 'Query' : 'Params'}`
 }
 
+const bodyValidatorName = (schema: SchemaModel) => `validate${schema.typeName}`
+
 /** Name of the validator of a product API request body (runtime-min/product/api.ts). */
 export const productValidatorName = (schema: string) => `validateProduct${schema}`
+
+/** A validator to emit: what it checks (`ref` into a schema the set holds) and where that was declared. */
+interface Entry {
+  readonly name: string
+  readonly ref: string
+  readonly comment: string
+  /** Equal for validators that would compile to the same code: only the first is compiled. */
+  readonly content: string
+}
 
 /**
  * What one ajv instance compiles: the schemas it holds and the exports, by name and reference, in
  * order. ajv numbers the functions of all its exports in one sequence, so a set compiles as a whole.
+ * Comments stay out of it: a changed comment never recompiles a validator.
  */
 interface ValidatorSet {
   readonly coerce: boolean
@@ -35,18 +49,24 @@ interface ValidatorSet {
 
 interface Snippet {
   readonly name: string
-  readonly comment: string
   readonly body: string
 }
 
 export async function emitValidators(model: Model, cache: Cache): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = []
   const module = new StandaloneModule('validators', 'ValidateFunction')
-  for (const set of validatorSets(model)) {
-    if (set.exports.length === 0) continue
+  for (const { coerce, schemas, entries } of validatorGroups(model)) {
+    const { compiled, aliases } = distinct(entries)
+    if (compiled.length === 0) continue
+    const set: ValidatorSet = { coerce, schemas: schemas(compiled), exports: compiled.map((e) => [e.name, e.ref] as const) }
     try {
-      const snippets = await cache.memo('ajv', JSON.stringify(set), async () => JSON.stringify(await compileSet(set)))
-      for (const { name, comment, body } of JSON.parse(snippets) as Snippet[]) module.add(name, comment, body)
+      const snippets = JSON.parse(await cache.memo('ajv', JSON.stringify(set), async () => JSON.stringify(await compileSet(set)))) as Snippet[]
+      const bodies = new Map(snippets.map((s) => [s.name, s.body]))
+      for (const entry of entries) {
+        const target = aliases.get(entry.name)
+        if (target) module.alias(entry.name, `${entry.comment}, the same schema as ${target}`, target)
+        else module.add(entry.name, entry.comment, bodies.get(entry.name)!)
+      }
     } catch (error) {
       diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'a validator', name: set.exports.map(([n]) => n).join(', '), problem: (error as Error).message }))
     }
@@ -54,34 +74,60 @@ export async function emitValidators(model: Model, cache: Cache): Promise<{ file
   return { files: await module.render(model, cache), diagnostics }
 }
 
-/** Bodies against the manifest's schemas (and the product API's), then every operation's parameters. */
-function validatorSets(model: Model): ValidatorSet[] {
+/** The entries to compile (the first of each content) and, for every other one, the name it stands for. */
+function distinct(entries: readonly Entry[]): { compiled: Entry[]; aliases: Map<string, string> } {
+  const first = new Map<string, string>()
+  const compiled: Entry[] = []
+  const aliases = new Map<string, string>()
+  for (const entry of entries) {
+    const target = first.get(entry.content)
+    if (target) aliases.set(entry.name, target)
+    else {
+      first.set(entry.content, entry.name)
+      compiled.push(entry)
+    }
+  }
+  return { compiled, aliases }
+}
+
+interface ValidatorGroup {
+  readonly coerce: boolean
+  /** The schemas an ajv instance needs for the entries it compiles. */
+  readonly schemas: (compiled: readonly Entry[]) => object[]
+  readonly entries: readonly Entry[]
+}
+
+/**
+ * Bodies against the manifest's schemas (and the product API's), by schema key; then every
+ * operation's parameters, by group and operation id. Body schemas reference each other by key, so
+ * two bodies of the same document text validate alike; so do parameters of the same schema.
+ */
+function validatorGroups(model: Model): ValidatorGroup[] {
+  const bodyKeys = new Set(model.operations.flatMap((op) => (op.body?.kind === 'schema' ? [op.body.key] : [])))
+  const bodies: Entry[] = model.schemas
+    .filter((s) => bodyKeys.has(s.key))
+    .map((s) => ({ name: bodyValidatorName(s), ref: `fusio#/definitions/${s.key}`, comment: `schema ${s.key} (${sourceOf(s.location)})`, content: `fusio ${JSON.stringify(s.document)}` }))
   const bodySchemas: object[] = [{ $id: 'fusio', definitions: Object.fromEntries(model.schemas.map((s) => [s.key, s.document as Json])) }]
-  const bodyExports: Record<string, string> = {}
-  const paramSchemas: object[] = []
-  const paramExports: Record<string, string> = {}
-  for (const op of model.operations) {
-    const body = validatorName(model, op, 'body')
-    if (body && op.body?.kind === 'schema') bodyExports[body] = `fusio#/definitions/${op.body.key}`
+  if (model.product) {
+    bodySchemas.push({ $id: 'product', definitions: PRODUCT_SCHEMAS as Record<string, Json> })
+    for (const name of PRODUCT_BODIES) {
+      bodies.push({ name: productValidatorName(name), ref: `product#/definitions/${name}`, comment: `product API schema ${name}`, content: `product ${JSON.stringify(PRODUCT_SCHEMAS[name])}` })
+    }
+  }
+  const parameters: Entry[] = []
+  const parameterSchemas = new Map<string, object>()
+  for (const op of operationsInOrder(model)) {
     for (const part of ['query', 'params'] as const) {
       const name = validatorName(model, op, part)
       if (!name) continue
-      paramSchemas.push({ ...(op[part] as object), $id: name })
-      paramExports[name] = name
+      parameters.push({ name, ref: name, comment: `${part === 'query' ? 'query' : 'path'} parameters of ${op.id} (${sourceOf(op.location)})`, content: JSON.stringify(op[part]) })
+      parameterSchemas.set(name, { ...(op[part] as object), $id: name })
     }
   }
-  if (model.product) {
-    bodySchemas.push({ $id: 'product', definitions: PRODUCT_SCHEMAS as Record<string, Json> })
-    for (const name of PRODUCT_BODIES) bodyExports[productValidatorName(name)] = `product#/definitions/${name}`
-  }
   return [
-    { coerce: false, schemas: bodySchemas, exports: sortedEntries(bodyExports) },
-    { coerce: true, schemas: paramSchemas, exports: sortedEntries(paramExports) },
+    { coerce: false, schemas: () => bodySchemas, entries: bodies },
+    { coerce: true, schemas: (compiled) => compiled.map((e) => parameterSchemas.get(e.name)!), entries: parameters },
   ]
-}
-
-function sortedEntries(exports: Record<string, string>): (readonly [string, string])[] {
-  return Object.entries(exports).sort(([a], [b]) => (a < b ? -1 : 1))
 }
 
 async function compileSet(set: ValidatorSet): Promise<Snippet[]> {
@@ -107,7 +153,6 @@ async function compileSet(set: ValidatorSet): Promise<Snippet[]> {
     const exportLine = new RegExp(`export const ${name} = (\\w+);`)
     const target = exportLine.exec(code)?.[1]
     if (!target) throw new Error(`unexpected ajv output for ${name}`)
-    const comment = ref.includes('#/definitions/') ? `${ref.startsWith('product#') ? 'product API schema' : 'schema'} ${ref.slice(ref.indexOf('#/definitions/') + 14)}` : 'parameters'
-    return { name, comment, body: `${code.replace(exportLine, '')}\nreturn ${target}` }
+    return { name, body: `${code.replace(exportLine, '')}\nreturn ${target}` }
   })
 }

@@ -61,7 +61,7 @@ describe('the emit cache', () => {
     const { first, warm, cold } = await rebuild(MANIFEST, MANIFEST.replace('"/item/:id", public: true, parameters: { verbose', '"/item/:id/:part", public: true, parameters: { verbose'))
     expect(warm).toEqual(cold)
     expect(warm['validators.js']).not.toEqual(first['validators.js'])
-    expect(warm['routes.ts']).not.toEqual(first['routes.ts'])
+    expect(warm['operations/item.ts']).not.toEqual(first['operations/item.ts'])
   })
 
   it('serves no stale output when an added operation renumbers the validators after it', async () => {

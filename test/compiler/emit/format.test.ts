@@ -67,6 +67,32 @@ describe('formatting piece by piece', () => {
     expect(calls).toBeGreaterThan(0)
   })
 
+  it('never formats again for a changed leading comment (a manifest line that moved)', async () => {
+    const cache = fresh()
+    const piece = (line: number) => `// validateTodo: schema Todo (.fusio.yml:${line})\n${snippet(12).slice(snippet(12).indexOf('\n') + 1)}\n`
+    const entry = (line: number) => `/** todo.get: GET /todo (.fusio.yml:${line}) */\n{ operationId: "todo.get", urls: ["/todo"] }`
+    const open = 'export const routes = ['
+    const type = (line: number) => `/**\n * An item\n *\n * Schema Item (.fusio.yml:${line}).\n */\nexport interface Item { id: number }\n`
+    await formatEach([piece(41)], 'babel', cache)
+    await formatEach([type(41)], 'typescript', cache)
+    await formatEntries(open, [entry(41)], ']', 'typescript', cache)
+    const noFormatting = { get: (space: string, input: string) => cache.get(space, input), set: () => expect.fail('formatted again') } as unknown as Cache
+    expect(await formatEach([piece(1041)], 'babel', noFormatting)).toEqual([await prettier(piece(1041), 'babel')])
+    expect(await formatEach([type(1041)], 'typescript', noFormatting)).toEqual([await prettier(type(1041), 'typescript')])
+    expect(await formatEntries(open, [entry(1041)], ']', 'typescript', noFormatting)).toBe(await prettier(`${open}\n${entry(1041)}\n]\n`, 'typescript'))
+  })
+
+  it('leaves out of formatting only comments prettier prints as they are', async () => {
+    const jsdoc = '/**\n * A page of items\n *\n * Schema Item_Collection (schemas/items.json).\n */\nexport interface ItemCollection { entry: Item[] }\n'
+    const pieces = [jsdoc, '// one\n/** two */\nexport type A = {a: string}\n', '/**\n * ends in a star *\n */\nexport type B = 1\n']
+    expect(await formatPieces(pieces, 'typescript', fresh())).toBe(await prettier(pieces.join(''), 'typescript'))
+  })
+
+  it('keeps in formatting the comments prettier would change (trailing blanks, a blank line after them)', async () => {
+    const pieces = ['// trailing blank \nexport const a = 1\n', '/** doc */\n\nexport const b = [1,2]\n', '// only a comment\n', '/**\n * blank \n *  \n */\nexport type C = 1\n', '   /**\n   * indented\n   */\nexport type D = 1\n']
+    expect(await formatPieces(pieces, 'typescript', fresh())).toBe(await prettier(pieces.join(''), 'typescript'))
+  })
+
   it('formats the entries of a table as prettier formats the table', async () => {
     const routes = ['/** GET /a */\n{ operationId: "a.get", urls: ["/a"], validate: { query: validateAGetQuery } }', `/** POST /b — a long one */\n{ operationId: "b.create", method: "POST", urls: ["/b", "/v1/b"], public: false, scopes: ["b", "admin"], serialize: { 201: serializeB } }`]
     const open = 'export const routes: readonly RouteDefinition[] = ['

@@ -49,6 +49,16 @@ describe('emitted validators', () => {
   })
 })
 
+describe('validators of the same schema', () => {
+  it('are one function under both names, and validate as it does', () => {
+    expect(validators.validateTodoUpdateParams).toBe(validators.validateTodoDeleteParams)
+    const params: Record<string, unknown> = { id: '7' }
+    expect(validators.validateTodoUpdateParams(params)).toBe(true)
+    expect(params.id).toBe(7)
+    expect(validators.validateTodoUpdateParams({ id: 'seven' })).toBe(false)
+  })
+})
+
 describe('emitted serializers', () => {
   it('write exactly the schema (unknown properties dropped, integers to booleans where declared)', () => {
     const json = serializers.serializeTodo({ id: 1, title: 'a "quoted" title', done: 1, secret: 'x' })
