@@ -117,6 +117,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       distDir: posix.join(projectDir, options.distDir),
       serviceName: model.service.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'fusio-service',
       openapi,
+      ...(model.service.docs !== false ? { docs: true } : {}),
       ...(model.product?.portal ? { portal: true } : {}),
       ...(options.minify ? { minify: true } : {}),
       ...(options.bundler ? { bundler: options.bundler } : {}),

@@ -21,6 +21,8 @@ export interface BundleOptions {
   readonly distDir: string
   readonly serviceName: string
   readonly openapi: string
+  /** Copy the API reference page (templates/docs/) into dist/docs/. */
+  readonly docs?: boolean
   /** Copy the developer portal (templates/developer/) into dist/developer/. */
   readonly portal?: boolean
   readonly minify?: boolean
@@ -121,7 +123,7 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
     }
   }
   writeFileSync(join(options.distDir, 'openapi.json'), options.openapi)
-  const assetFiles = copyBrowserAssets(root, options.distDir, Boolean(options.portal))
+  const assetFiles = copyBrowserAssets(root, options.distDir, { docs: Boolean(options.docs), portal: Boolean(options.portal) })
   const manifest = {
     name: options.serviceName,
     private: true,
@@ -146,11 +148,11 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
 }
 
 /**
- * The pages the service serves to browsers: the API reference (templates/docs/ → dist/docs/), the
- * developer portal when asked (templates/developer/ → dist/developer/), and one copy of Swagger UI
- * from npm for both (dist/swagger-ui/, no CDN). Returns the files written, relative to dist/.
+ * The pages the service serves to browsers, each when asked: the API reference (templates/docs/ →
+ * dist/docs/), the developer portal (templates/developer/ → dist/developer/), and one copy of Swagger
+ * UI from npm for both (dist/swagger-ui/, no CDN). Returns the files written, relative to dist/.
  */
-function copyBrowserAssets(root: string, distDir: string, portal: boolean): string[] {
+function copyBrowserAssets(root: string, distDir: string, pages: { readonly docs: boolean; readonly portal: boolean }): string[] {
   const written: string[] = []
   const copyFolder = (template: string, target: string) => {
     mkdirSync(join(distDir, target), { recursive: true })
@@ -159,8 +161,9 @@ function copyBrowserAssets(root: string, distDir: string, portal: boolean): stri
       written.push(`${target}/${name}`)
     }
   }
-  copyFolder('docs', DOCS_DIR)
-  if (portal) copyFolder('developer', 'developer')
+  if (pages.docs) copyFolder('docs', DOCS_DIR)
+  if (pages.portal) copyFolder('developer', 'developer')
+  if (!pages.docs && !pages.portal) return written
   const swagger = dirname(createRequire(join(root, 'package.json')).resolve('swagger-ui-dist/package.json'))
   mkdirSync(join(distDir, SWAGGER_UI_DIR), { recursive: true })
   for (const name of SWAGGER_UI_FILES) {

@@ -3,7 +3,7 @@
  * default build (docs at /), one with basePath /api and docs at /docs, one with docs off. Bodies
  * are checked against the model the compiler built and against the endpoints' JSON Schemas.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -254,6 +254,12 @@ describe('docs turned off', () => {
     const about = (await app.inject({ url: '/system/about' })).json()
     expect(about.links.map((l: { rel: string }) => l.rel)).not.toContain('docs')
     expect((await app.inject({ url: '/system/generator/spec-openapi' })).statusCode).toBe(200)
+  })
+
+  it('leaves the page and Swagger UI out of dist/', () => {
+    expect(existsSync(join(project, 'dist/docs'))).toBe(false)
+    expect(existsSync(join(project, 'dist/swagger-ui'))).toBe(false)
+    expect(existsSync(join(project, 'dist/openapi.json'))).toBe(true)
   })
 })
 

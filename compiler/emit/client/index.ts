@@ -1,7 +1,7 @@
 /**
  * emitClient(model, cache) → a typed TypeScript client of the service, as files of one folder that
  * depends on nothing but the global fetch: index.ts (createClient, a method per operation, grouped
- * by the dots of its id), types.ts (the schema types of emitTypes plus each operation's argument and
+ * by the dots of its id), types.ts (the schema types of emitSchemaTypes plus each operation's argument and
  * success body) and runtime.ts (sending, FusioApiError). Formatted, bannered, same model → same bytes.
  */
 import type { Cache } from '../../cache/index.js'
@@ -9,21 +9,21 @@ import { hasErrors, type Diagnostic } from '../../diagnostics/index.js'
 import type { Model, OperationModel } from '../../model/types.js'
 import { readPackageFile } from '../../package-root.js'
 import { formatPieces } from '../format.js'
-import { banner, RUNTIME_MODULE, type EmittedFile } from '../shared.js'
-import { emitTypes } from '../types/index.js'
+import { banner, type EmittedFile } from '../shared.js'
+import { emitSchemaTypes } from '../types/index.js'
 import { argumentConflicts, methodSource, operationTypes, propertyName } from './operation.js'
 import { isGroup, methodTree, type MethodGroup } from './tree.js'
 
 export async function emitClient(model: Model, cache: Cache): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
   const { tree, diagnostics } = methodTree(model.operations)
   diagnostics.push(...model.operations.flatMap(argumentConflicts))
-  const types = await emitTypes(model, cache)
+  const types = await emitSchemaTypes(model, cache)
   diagnostics.push(...types.diagnostics)
   if (hasErrors(diagnostics)) return { files: [], diagnostics }
   const queued = new Set(model.actions.filter((a) => a.async).map((a) => a.name))
   const aliases = model.operations.flatMap((op) => operationTypes(model, op, queued.has(op.action)))
   const typesFile = await formatPieces(
-    [`${banner(model)}\n`, ...aliases.slice(0, -1), `${aliases.at(-1) ?? ''}\n`, schemaDeclarations(types.files[0].contents)],
+    [`${banner(model)}\n`, ...aliases.slice(0, -1), `${aliases.at(-1) ?? ''}\n`, ...types.pieces],
     'typescript',
     cache,
   )
@@ -42,16 +42,6 @@ export async function emitClient(model: Model, cache: Cache): Promise<{ files: E
     ],
     diagnostics,
   }
-}
-
-/**
- * The schema types of the service's types.ts: what follows its first blank line (the operations'
- * server-side aliases and their runtime import come before it, see emitTypes).
- */
-function schemaDeclarations(typesFile: string): string {
-  const declarations = typesFile.slice(typesFile.indexOf('\n\n') + 2)
-  if (declarations.includes(RUNTIME_MODULE)) throw new Error('the schema types of types.ts refer to the runtime')
-  return declarations
 }
 
 function groupSource(group: MethodGroup, isQueued: (op: OperationModel) => boolean): string {

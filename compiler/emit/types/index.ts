@@ -16,6 +16,41 @@ import { banner, commentText, RUNTIME_MODULE, schemaOf, sourceOf, type EmittedFi
 const INDEX_TYPE = 'FusioSchemas'
 
 export async function emitTypes(model: Model, cache: Cache): Promise<{ files: EmittedFile[]; diagnostics: Diagnostic[] }> {
+  const { pieces: declarations, diagnostics } = await emitSchemaTypes(model, cache)
+  const typeOf = (use: SchemaUse | undefined): string => {
+    if (!use) return 'undefined'
+    if (use.kind === 'passthru') return 'unknown'
+    return schemaOf(model, use.key).typeName
+  }
+  const aliases: string[] = []
+  for (const op of operationsInOrder(model)) {
+    aliases.push(
+      typeAlias(
+        `${op.typeName}Request`,
+        `Request of ${op.id}: ${op.method} ${op.path} (${sourceOf(op.location)})`,
+        `ActionRequest<${typeOf(op.body)}, ${op.query ? `${op.typeName}Query` : 'Record<string, never>'}, ${op.params ? `${op.typeName}Params` : 'Record<string, never>'}>`,
+      ),
+      typeAlias(`${op.typeName}Response`, `Response bodies of ${op.id}: ${op.responses.map((r) => r.status).join(', ')}`, unionOf(op.responses.map((r) => typeOf(r.schema)))),
+    )
+  }
+  const byId = new Map(model.operations.map((o) => [o.id, o]))
+  for (const action of model.actions) {
+    if (action.class !== 'file') continue
+    const ops = action.operations.map((id) => byId.get(id)!)
+    const doc = `The \`handler\` export of ${action.handlerFile}${ops.length > 0 ? `, run by ${ops.map((o) => o.id).join(', ')}` : ''} (${sourceOf(action.location)})`
+    aliases.push(typeAlias(`${action.typeName}Handler`, doc, handlerType(ops)))
+  }
+  const head = [`${banner(model)}\nimport type { ActionRequest, Handler } from '${RUNTIME_MODULE}'\n`, ...aliases]
+  // One blank line between the aliases and the schema types, none between aliases.
+  const pieces = [...head.slice(0, -1), `${head.at(-1)}\n`, ...declarations]
+  return { files: [{ path: 'types.ts', contents: await formatPieces(pieces, 'typescript', cache) }], diagnostics }
+}
+
+/**
+ * The schema types and operation parameter types, one piece per declaration (unformatted), without
+ * the runtime: types.ts and the client SDK (emit/client) both start from them.
+ */
+export async function emitSchemaTypes(model: Model, cache: Cache): Promise<{ pieces: string[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = []
   const definitions: Record<string, Json> = {}
   const titled = (doc: Json | boolean, title: string): Json =>
@@ -50,33 +85,7 @@ export async function emitTypes(model: Model, cache: Cache): Promise<{ files: Em
     diagnostics.push(diagnostic('FUSIO_EMIT_SCHEMA', { what: 'TypeScript types', name: INDEX_TYPE, problem: (error as Error).message }))
   }
 
-  const typeOf = (use: SchemaUse | undefined): string => {
-    if (!use) return 'undefined'
-    if (use.kind === 'passthru') return 'unknown'
-    return schemaOf(model, use.key).typeName
-  }
-  const aliases: string[] = []
-  for (const op of operationsInOrder(model)) {
-    aliases.push(
-      typeAlias(
-        `${op.typeName}Request`,
-        `Request of ${op.id}: ${op.method} ${op.path} (${sourceOf(op.location)})`,
-        `ActionRequest<${typeOf(op.body)}, ${op.query ? `${op.typeName}Query` : 'Record<string, never>'}, ${op.params ? `${op.typeName}Params` : 'Record<string, never>'}>`,
-      ),
-      typeAlias(`${op.typeName}Response`, `Response bodies of ${op.id}: ${op.responses.map((r) => r.status).join(', ')}`, unionOf(op.responses.map((r) => typeOf(r.schema)))),
-    )
-  }
-  const byId = new Map(model.operations.map((o) => [o.id, o]))
-  for (const action of model.actions) {
-    if (action.class !== 'file') continue
-    const ops = action.operations.map((id) => byId.get(id)!)
-    const doc = `The \`handler\` export of ${action.handlerFile}${ops.length > 0 ? `, run by ${ops.map((o) => o.id).join(', ')}` : ''} (${sourceOf(action.location)})`
-    aliases.push(typeAlias(`${action.typeName}Handler`, doc, handlerType(ops)))
-  }
-  const head = [`${banner(model)}\nimport type { ActionRequest, Handler } from '${RUNTIME_MODULE}'\n`, ...aliases]
-  // One blank line between the aliases and the schema types, none between aliases.
-  const pieces = [...head.slice(0, -1), `${head.at(-1)}\n`, ...declarationsOf(withSources(schemaTypes, sources))]
-  return { files: [{ path: 'types.ts', contents: await formatPieces(pieces, 'typescript', cache) }], diagnostics }
+  return { pieces: declarationsOf(withSources(schemaTypes, sources)), diagnostics }
 }
 
 async function compileTypes(root: object): Promise<string> {
