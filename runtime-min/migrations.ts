@@ -1,9 +1,10 @@
 /**
  * Applies the manifest's `migration:` SQL files once each, in order, tracked in `fusio_migration`
- * with a checksum. A migration that changed after it was applied stops start-up.
+ * with a checksum. A migration that changed after it was applied stops start-up. Instances that start
+ * at once may race for a migration: the loser's script fails, and it finds the winner's row instead.
  */
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import { FusioError } from './errors.js'
 import { isSqlConnection } from './connections/sql.js'
@@ -30,8 +31,7 @@ export async function applyMigrations(
       .addColumn('checksum', 'varchar(64)', (c) => c.notNull())
       .addColumn('applied_at', 'varchar(32)', (c) => c.notNull())
       .execute()
-    const rows = await sql<{ name: string; checksum: string }>`select name, checksum from fusio_migration`.execute(db)
-    const done = new Map(rows.rows.map((r) => [r.name, r.checksum]))
+    let done = await appliedMigrations(db)
     for (const file of files) {
       const checksum = createHash('sha256').update(file.sql).digest('hex')
       const previous = done.get(file.name)
@@ -43,10 +43,22 @@ export async function applyMigrations(
       }
       // The script and its bookkeeping row commit together, or not at all.
       const record = `insert into fusio_migration (name, checksum, applied_at) values (${quote(file.name)}, ${quote(checksum)}, ${quote(new Date().toISOString())})`
-      await connection.execScripts([file.sql, record])
+      try {
+        await connection.execScripts([file.sql, record])
+      } catch (error) {
+        // Another instance applied it first: its script and its row committed together.
+        done = await appliedMigrations(db)
+        if (done.get(file.name) === checksum) continue
+        throw error
+      }
       log.info({ connection: name, migration: file.name }, 'migration applied')
       applied++
     }
   }
   return applied
+}
+
+async function appliedMigrations(db: Kysely<any>): Promise<Map<string, string>> {
+  const rows = await sql<{ name: string; checksum: string }>`select name, checksum from fusio_migration`.execute(db)
+  return new Map(rows.rows.map((r) => [r.name, r.checksum]))
 }

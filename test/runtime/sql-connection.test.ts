@@ -101,6 +101,24 @@ describe.each(backends)('an SQL connection on $backend', ({ backend, probe }) =>
       expect(applied.rows.map((r) => r.name)).toEqual(['001_thing.sql'])
     })
 
+    it('lets two instances starting at once race for a migration: the loser finds it applied', async () => {
+      const log = { info: () => {} } as unknown as FastifyBaseLogger
+      const migrations = { Default: [{ name: '001_race.sql', sql: 'create table race (id int primary key);\ninsert into race (id) values (1);' }] }
+      const other = (await sqlConnection.create({ url: database.url })) as SqlConnection
+      try {
+        // This instance has read the applied list; the other applies everything before its script runs.
+        const racing = { ...connection, execScripts: async (scripts: readonly string[]) => {
+          expect(await applyMigrations(migrations, single(other), log)).toBe(1)
+          await connection.execScripts(scripts)
+        } } as SqlConnection
+        expect(await applyMigrations(migrations, single(racing), log)).toBe(0)
+        const rows = await sql<{ id: number }>`select id from race`.execute(connection.client)
+        expect(rows.rows.map((r) => Number(r.id))).toEqual([1])
+      } finally {
+        await other.close()
+      }
+    })
+
     it('reads table metadata: columns, primary key, generated and timestamp columns', async () => {
       const ddl: Record<Backend, string> = {
         sqlite: 'create table meta (id integer primary key, at datetime, label text)',
