@@ -5,7 +5,7 @@
 // fusio dev's change-to-served time comes from dev.mjs.
 // Usage: npm run bench [-- --quick] [-- --only throughput|scale|dev]
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -64,7 +64,12 @@ if ((only === undefined || only === 'throughput') && !(await postgresUp())) {
   if (!(await postgresUp())) throw new Error('PostgreSQL is not reachable; the SQL benchmarks need it')
 }
 const began = Date.now()
-const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), settings }
+const date = new Date().toISOString().slice(0, 10)
+const resultsFile = `bench/results/${date}${argv.includes('--quick') ? '-quick' : ''}.json`
+// One part (--only) replaces that part of the day's results and keeps the others (and the machine
+// table of the whole run), so the report stays whole.
+const earlier = only && existsSync(join(root, resultsFile)) ? JSON.parse(readFileSync(join(root, resultsFile), 'utf8')) : {}
+const results = { ...earlier, date, machine: earlier.machine ?? machine(), settings }
 console.log(`node ${results.machine.node}, ${results.machine.cpus} × ${results.machine.cpu}, load ${results.machine.loadBefore.join(' ')}`)
 if (only === undefined || only === 'throughput') {
   const { rows, postgresVersion } = await measureThroughput(settings)
@@ -73,12 +78,12 @@ if (only === undefined || only === 'throughput') {
 }
 if (only === undefined || only === 'scale') results.scale = await measureScale(settings)
 if (only === undefined || only === 'dev') results.dev = await measureDev(settings)
-results.machine.loadAfter = loadavg().map((l) => round(l, 2))
+if (!earlier.machine) results.machine.loadAfter = loadavg().map((l) => round(l, 2))
 results.targets = targets(results.throughput, results.scale, results.dev)
 results.durationSeconds = Math.round((Date.now() - began) / 1000)
 
 mkdirSync(join(root, 'bench/results'), { recursive: true })
-results.file = `bench/results/${results.date}${argv.includes('--quick') ? '-quick' : ''}.json`
+results.file = resultsFile
 const file = join(root, results.file)
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
 const written = await writeReport(results, { root })

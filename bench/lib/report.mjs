@@ -496,6 +496,29 @@ function buildSection(results, charts) {
   return out
 }
 
+function devSection(results) {
+  const out = ['## fusio dev', '']
+  const rows = Array.isArray(results.dev) ? results.dev.filter((r) => r && isNum(r.operations)) : []
+  if (!rows.length) return [...out, skipped('`dev`')]
+  const stages = [...new Set(rows.flatMap((r) => Object.keys(r.stages ?? {})))]
+  out.push(
+    '`fusio dev` on the generated manifests: one operation moved to a new path, then the time from writing the manifest until the new path answers 200 ' +
+      `(median of ${rows[0].edits} edits after a warm-up edit, min–max). *Build* is dev's in-process rebuild, *restart* from stopping the old service to the new one answering \`/health\`.`,
+    '',
+  )
+  const header = ['Operations', 'Change → served ms', 'Build ms', ...stages, 'Restart ms', 'First build ms']
+  const body = rows.map((r) => [
+    int(r.operations),
+    spread(r.servedMs?.median, r.servedMs?.min, r.servedMs?.max, int),
+    int(r.buildMs?.median),
+    ...stages.map((stage) => int(r.stages?.[stage])),
+    int(r.restartMs?.median),
+    int(r.firstBuildMs),
+  ])
+  out.push(table(header, body, header.map(() => 'r')))
+  return out
+}
+
 function memorySection(results) {
   const out = ['## Memory and bundle size', '']
   const tput = throughputRows(results)
@@ -537,6 +560,7 @@ function reproduceSection(results) {
     '```sh',
     'npm run bench              # the whole suite: writes bench/results/<date>.json, then this file and bench/charts/',
     'npm run bench -- --quick   # a short run to check that the suite works; its figures are noisier',
+    'npm run bench -- --only dev   # one part (throughput, scale or dev), merged into the day\'s results file',
     `node bench/lib/report.mjs ${file}   # regenerate BENCHMARKS.md and bench/charts/ from a results file`,
     '```',
     '',
@@ -554,6 +578,7 @@ function markdown(results, charts) {
     cpuSection(results),
     coldStartSection(results, charts),
     buildSection(results, charts),
+    devSection(results),
     memorySection(results),
     reproduceSection(results),
   ]
