@@ -39,8 +39,8 @@ export interface PipelineOptions {
   readonly previousFiles?: readonly EmittedFile[]
   /** Runs esbuild; by default a fresh build into an emptied dist/. */
   readonly bundler?: Bundler
-  /** 'deferred' leaves type-checking handlers to the caller, after the bundle (fusio dev restarts first). */
-  readonly check?: 'blocking' | 'deferred'
+  /** Leaves type-checking handlers to the caller, after the bundle (fusio dev restarts first). */
+  readonly deferCheck?: boolean
   /** Told when each stage starts and ends (with its time in ms), for progress output. */
   readonly onStage?: (stage: Stage, event: 'start' | 'end', ms?: number) => void
 }
@@ -104,7 +104,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   })
   if (options.until === 'write') return done({ projectDir, inputs, model, files })
 
-  if (options.check !== 'deferred') {
+  if (!options.deferCheck) {
     const checked = await timed('check', () => check({ projectDir, generatedDir, model }))
     diagnostics.push(...checked.diagnostics)
     if (hasErrors(diagnostics)) return done({ projectDir, inputs, model, files })

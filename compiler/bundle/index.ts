@@ -4,7 +4,7 @@
  * package.json, and the native SQLite driver in dist/node_modules. dist/ then runs alone:
  * `node dist/server.mjs`, no npm install.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { build, type BuildOptions, type Message } from 'esbuild'
@@ -37,12 +37,17 @@ export interface BundleResult {
 
 /** What runs esbuild: a fresh build() each time (fusio build), or an incremental context kept between runs (fusio dev). */
 export interface Bundler {
-  /** dist/ is kept between runs: esbuild rewrites what changed, files that are there are not copied again. */
-  readonly incremental: boolean
+  /** Each bundler keeps or empties dist/ itself; what is there already is not copied again. */
   run(options: BuildOptions): Promise<unknown>
 }
 
-const ONE_SHOT: Bundler = { incremental: false, run: (options) => build(options) }
+/** A one-shot build starts from an empty dist/. */
+const ONE_SHOT: Bundler = {
+  run: (options) => {
+    rmSync(options.outdir!, { recursive: true, force: true })
+    return build(options)
+  },
+}
 
 /** The native driver stays out of the bundle and is copied with its runtime files (and the two small
  * packages it loads its binary with); its sources and build intermediates stay behind. */
@@ -89,9 +94,6 @@ function esbuildOptions(options: BundleOptions, root: string): BuildOptions {
 export async function bundle(options: BundleOptions): Promise<StageResult<BundleResult>> {
   const root = packageRoot()
   const bundler = options.bundler ?? ONE_SHOT
-  // A one-shot build starts from an empty dist/; an incremental one keeps what it wrote before.
-  if (!bundler.incremental) rmSync(options.distDir, { recursive: true, force: true })
-  mkdirSync(options.distDir, { recursive: true })
   try {
     await bundler.run(esbuildOptions(options, root))
   } catch (error) {
@@ -118,12 +120,11 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
     versions[native.name] = (require(`${native.name}/package.json`) as { version: string }).version
     for (const file of native.files) {
       const from = join(source, file)
-      const to = join(options.distDir, 'node_modules', native.name, file)
-      if (existsSync(from) && !existsSync(to)) cpSync(from, to, { recursive: true })
+      if (existsSync(from)) copyOnce(from, join(options.distDir, 'node_modules', native.name, file))
     }
   }
   writeFileSync(join(options.distDir, 'openapi.json'), options.openapi)
-  const assetFiles = copyBrowserAssets(root, options.distDir, { docs: Boolean(options.docs), portal: Boolean(options.portal) })
+  const assetFiles = copyBrowserAssets(root, require, options.distDir, { docs: Boolean(options.docs), portal: Boolean(options.portal) })
   const manifest = {
     name: options.serviceName,
     private: true,
@@ -152,25 +153,22 @@ export async function bundle(options: BundleOptions): Promise<StageResult<Bundle
  * dist/docs/), the developer portal (templates/developer/ → dist/developer/), and one copy of Swagger
  * UI from npm for both (dist/swagger-ui/, no CDN). Returns the files written, relative to dist/.
  */
-function copyBrowserAssets(root: string, distDir: string, pages: { readonly docs: boolean; readonly portal: boolean }): string[] {
+function copyBrowserAssets(root: string, require: NodeRequire, distDir: string, pages: { readonly docs: boolean; readonly portal: boolean }): string[] {
   const written: string[] = []
-  const copyFolder = (template: string, target: string) => {
-    mkdirSync(join(distDir, target), { recursive: true })
-    for (const name of readdirSync(join(root, 'templates', template)).sort()) {
-      cpSync(join(root, 'templates', template, name), join(distDir, target, name))
+  const copyFiles = (from: string, names: readonly string[], target: string) => {
+    for (const name of names) {
+      copyOnce(join(from, name), join(distDir, target, name))
       written.push(`${target}/${name}`)
     }
   }
-  if (pages.docs) copyFolder('docs', DOCS_DIR)
-  if (pages.portal) copyFolder('developer', 'developer')
-  if (!pages.docs && !pages.portal) return written
-  const swagger = dirname(createRequire(join(root, 'package.json')).resolve('swagger-ui-dist/package.json'))
-  mkdirSync(join(distDir, SWAGGER_UI_DIR), { recursive: true })
-  for (const name of SWAGGER_UI_FILES) {
-    const to = join(distDir, SWAGGER_UI_DIR, name)
-    // An npm package does not change between the runs of fusio dev: a copy that is there stays.
-    if (!existsSync(to)) cpSync(join(swagger, name), to)
-    written.push(`${SWAGGER_UI_DIR}/${name}`)
-  }
+  const template = (name: string) => join(root, 'templates', name)
+  if (pages.docs) copyFiles(template('docs'), readdirSync(template('docs')).sort(), DOCS_DIR)
+  if (pages.portal) copyFiles(template('developer'), readdirSync(template('developer')).sort(), 'developer')
+  if (pages.docs || pages.portal) copyFiles(dirname(require.resolve('swagger-ui-dist/package.json')), SWAGGER_UI_FILES, SWAGGER_UI_DIR)
   return written
+}
+
+/** What the package ships does not change between the builds of a fusio dev session: a copy that is there stays. */
+function copyOnce(from: string, to: string): void {
+  if (!existsSync(to)) cpSync(from, to, { recursive: true })
 }

@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { Command, Flags } from '@oclif/core'
-import { createNodeHost } from '../host/index.js'
 import { renderJson, renderText, startDev, type DevEvent } from '../dev/index.js'
-import { distFlag, jsonFlag, manifestFlag, outFlag, useColor } from './shared.js'
+import { distFlag, jsonFlag, manifestFlag, outFlag, readSourceIn, useColor } from './shared.js'
 
 export default class Dev extends Command {
   static override summary = 'Build, serve and rebuild on every change: the inner loop'
@@ -26,10 +25,9 @@ export default class Dev extends Command {
     const { flags } = await this.parse(Dev)
     const manifest = resolve(flags.manifest)
     const port = flags.port ?? Number(process.env.PORT ?? 8080)
-    const host = createNodeHost()
     const color = useColor()
     // Diagnostics show the lines they point at; their files are relative to the project folder.
-    const readSource = (file: string) => host.readFile(resolve(dirname(manifest), file))
+    const readSource = readSourceIn(dirname(manifest))
     const print = (event: DevEvent) => {
       if (flags.json) {
         for (const line of renderJson(event)) process.stdout.write(`${line}\n`)

@@ -64,7 +64,7 @@ export function createBuilder(options: BuilderOptions): Builder {
   return {
     projectDir,
     async build(changed) {
-      const result = await runPipeline({ host, manifest: options.manifest, outDir: options.outDir, distDir: options.distDir, until: 'bundle', cache, bundler, check: 'deferred', ...(files ? { previousFiles: files } : {}) })
+      const result = await runPipeline({ host, manifest: options.manifest, outDir: options.outDir, distDir: options.distDir, until: 'bundle', cache, bundler, deferCheck: true, ...(files ? { previousFiles: files } : {}) })
       const before = new Map(files?.map((file) => [file.path, file.contents]))
       const regenerated = (result.files ?? []).filter((file) => before.get(file.path) !== file.contents).map((file) => join(generatedDir, file.path))
       files = result.files ?? files

@@ -9,10 +9,11 @@
  * The cost: a package that handlers and the runtime both import is bundled twice; `fusio build` makes
  * the one bundle to ship.
  */
-import { rmSync, statSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { context, type BuildContext, type BuildOptions, type Metafile, type Plugin } from 'esbuild'
 import type { Bundler } from '../bundle/index.js'
+import { stamp } from './watch.js'
 import { RUNTIME_MODULE } from '../emit/shared.js'
 
 export interface IncrementalBundler extends Bundler {
@@ -43,7 +44,6 @@ export function createIncrementalBundler(): IncrementalBundler {
     session = undefined
   }
   return {
-    incremental: true,
     async run(options: BuildOptions) {
       const key = JSON.stringify(options)
       if (session?.key !== key) {
@@ -58,10 +58,7 @@ export function createIncrementalBundler(): IncrementalBundler {
     fingerprint: () =>
       absolute(Object.keys(metafile?.outputs ?? {}))
         .sort()
-        .map((path) => {
-          const stat = statSync(path, { throwIfNoEntry: false })
-          return `${path}:${stat?.size}:${stat?.mtimeMs}`
-        })
+        .map((path) => `${path}:${stamp(path)}`)
         .join('\n'),
     dispose: close,
   }

@@ -3,7 +3,7 @@
  * for a person (a failed build's diagnostics above it) or as JSON lines for tools (renderJson). Pure:
  * the caller writes the text.
  */
-import type { Diagnostic } from '../diagnostics/index.js'
+import { hasErrors, type Diagnostic } from '../diagnostics/index.js'
 import { paint } from '../diagnostics/paint.js'
 import { renderDiagnostics, summarize, type RenderOptions } from '../diagnostics/render.js'
 import type { Stage } from '../pipeline.js'
@@ -70,7 +70,7 @@ export function renderJson(event: DevEvent): string[] {
     case 'build-failed':
       return [line({ event: 'build', ok: false, changed: event.changed, ms: Math.round(event.ms), timings: event.timings, diagnostics: event.diagnostics, serving: event.serving })]
     case 'checked':
-      return [line({ event: 'check', ok: !event.diagnostics.some((d) => d.severity === 'error'), ms: Math.round(event.ms), checked: event.checked, diagnostics: event.diagnostics })]
+      return [line({ event: 'check', ok: !hasErrors(event.diagnostics), ms: Math.round(event.ms), checked: event.checked, diagnostics: event.diagnostics })]
     case 'crashed':
       return [line({ event: 'error', kind: 'service', ...event.exit })]
     case 'failure':

@@ -57,7 +57,7 @@ export function watchProject(options: WatchOptions): ProjectWatcher {
 }
 
 /** What tells two versions of a file apart: its size and mtime, or that it is gone. */
-function stamp(path: string): string {
+export function stamp(path: string): string {
   const stat = statSync(path, { throwIfNoEntry: false })
   return stat ? `${stat.size}:${stat.mtimeMs}` : 'missing'
 }

@@ -4,7 +4,7 @@
  * commit, includes and all), or the working tree. Both run through the pipeline up to the model and
  * are emitted in memory with one shared cache that never touches the disk.
  */
-import { realpathSync, statSync } from 'node:fs'
+import { realpathSync } from 'node:fs'
 import { posix } from 'node:path'
 import { Cache } from '../cache/index.js'
 import { compilerVersion } from '../cache/version.js'
@@ -104,23 +104,16 @@ function report(side: LoadedSide): SideReport {
 
 /** A path to an existing file is a manifest; anything else a git revision. */
 function openSide(spec: string | undefined, manifest: string, cwd: string): OpenedSide {
-  if (spec === undefined) return { label: `${manifest} (working tree)`, host: createNodeHost(), manifest: posix.resolve(cwd, manifest), diagnostics: [] }
+  const files = createNodeHost()
+  if (spec === undefined) return { label: `${manifest} (working tree)`, host: files, manifest: posix.resolve(cwd, manifest), diagnostics: [] }
   const path = posix.resolve(cwd, spec)
-  if (isFile(path)) return { label: spec, host: createNodeHost(), manifest: path, diagnostics: [] }
+  if (files.fileExists(path)) return { label: spec, host: files, manifest: path, diagnostics: [] }
   const label = `${manifest} at ${spec}`
   try {
     return { label, host: openGitRevision(spec, cwd).host, manifest: posix.resolve(cwd, manifest), diagnostics: [] }
   } catch (error) {
     if (!(error instanceof GitRevisionError)) throw error
     return { label, manifest, diagnostics: [diagnostic('FUSIO_DIFF_UNKNOWN_REVISION', { ref: spec }, undefined, error.message)] }
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
   }
 }
 

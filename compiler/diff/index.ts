@@ -4,8 +4,8 @@
  * the working tree). Out: ApiChange records with stable codes and a breaking flag, and per generated
  * file the lines added and removed. Nothing here writes files.
  */
-export { CHANGES, type ApiChange, type ChangeCode, type ChangeEntry } from './changes.js'
+export { CHANGES, type ApiChange, type ChangeCode } from './changes.js'
 export { compareManifests, type CompareOptions, type ManifestComparison, type SideReport } from './compare.js'
 export { diffGenerated, type GeneratedChange, type GeneratedSide } from './generated.js'
 export { diffModels } from './models.js'
-export { renderComparison, type RenderComparisonOptions } from './render.js'
+export { renderComparison } from './render.js'
