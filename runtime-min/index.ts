@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { realpathSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino, type Logger, type LoggerOptions } from 'pino'
 import { ACTIONS } from './actions/index.js'
 import { developmentSecret, loadKeySet } from './auth/keys.js'
@@ -22,6 +22,7 @@ import { operationsPlugin } from './lifecycle/operations.js'
 import { problemPlugin } from './lifecycle/problem.js'
 import { useLazyRequestLoggers } from './lifecycle/request-logger.js'
 import { shutdownPlugin } from './lifecycle/shutdown.js'
+import { createDistFiles } from './lifecycle/docs.js'
 import { systemPlugin } from './lifecycle/system.js'
 import { precompiledSchemas } from './lifecycle/validate.js'
 import { applyMigrations } from './migrations.js'
@@ -136,12 +137,14 @@ export async function createService(service: ServiceDefinition, options: Service
     const counters = service.rates?.length || service.product ? await (await import('./lifecycle/counters.js')).createCounters(env, app.log) : undefined
     if (counters) stopping.push(() => counters.close())
     const rateLimit = counters && service.rates?.length ? await import('./lifecycle/rate-limit.js') : undefined
+    // dist/'s files, read and cached once for the docs page and the portal alike.
+    const files = createDistFiles(environment.distDir)
     // Only services with the product layer load it (its own chunk in the bundle).
     const product = service.product
       ? await (await import('./product/index.js')).createProduct({
           definition: service.product,
           basePath: service.basePath,
-          distDir: environment.distDir,
+          files,
           env,
           database,
           keys,
@@ -163,7 +166,7 @@ export async function createService(service: ServiceDefinition, options: Service
     if (service.cors) await app.register((await import('./lifecycle/cors.js')).corsPlugin, service.cors)
     await app.register(shutdownPlugin, { connections })
     await app.register(healthPlugin, { connections })
-    await app.register(systemPlugin, { prefix: service.basePath, service, connections, distDir: environment.distDir, env })
+    await app.register(systemPlugin, { prefix: service.basePath, service, connections, files, env })
     const routed = await deferAsyncActions(app, service, handlers, database, env, connections.connector)
     await app.register(operationsPlugin, {
       routes: service.routes,

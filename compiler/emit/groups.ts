@@ -9,7 +9,7 @@ import type { Model, OperationModel } from '../model/types.js'
 import { pascalCase } from '../model/names.js'
 
 /** The group of an id without a dot whose path has no literal segment (`/`, `/:id`). */
-export const DEFAULT_GROUP = 'root'
+const DEFAULT_GROUP = 'root'
 
 export interface OperationGroup {
   /** `todo`, `product.category`. */

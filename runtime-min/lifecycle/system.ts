@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ConnectionSet } from '../connections/registry.js'
 import type { JsonSchema, RouteDefinition, ServiceDefinition } from '../types.js'
-import { createDistFiles, docsPath, registerDocs } from './docs.js'
+import { docsPath, registerDocs, type DistFiles } from './docs.js'
 import { checkConnections } from './health.js'
 
 /** Fusio's categories besides `default` and `system`: the product layer's APIs. */
@@ -150,8 +150,8 @@ export function buildRouteTable(routes: readonly RouteDefinition[], basePath: st
 export interface SystemOptions {
   readonly service: ServiceDefinition
   readonly connections: ConnectionSet
-  /** The bundle's folder: openapi.json, docs/ and swagger-ui/. */
-  readonly distDir: string
+  /** The bundle's files: openapi.json, docs/ and swagger-ui/ (shared with the portal). */
+  readonly files: DistFiles
   readonly env: Readonly<Record<string, string | undefined>>
 }
 
@@ -159,16 +159,16 @@ export interface SystemOptions {
 export async function systemPlugin(app: FastifyInstance, options: SystemOptions): Promise<void> {
   const { service } = options
   const origin = options.env.FUSIO_PUBLIC_URL?.replace(/\/+$/, '') ?? ''
-  // Both documents only change with a new build: serialized once.
-  const about = JSON.stringify(buildAbout(service, origin))
-  const routeTable = JSON.stringify(buildRouteTable(service.routes, service.basePath))
-  const files = createDistFiles(options.distDir)
+  // Both documents only change with a new build: serialized on first use, not at start-up.
+  let about: string | undefined
+  let routeTable: string | undefined
+  const { files } = options
   const json = (reply: FastifyReply, operationId: string, body: string) =>
     reply.header('x-operation-id', operationId).type('application/json; charset=utf-8').send(body)
-  const sendAbout = (_request: unknown, reply: FastifyReply) => json(reply, 'meta.getAbout', about)
+  const sendAbout = (_request: unknown, reply: FastifyReply) => json(reply, 'meta.getAbout', (about ??= JSON.stringify(buildAbout(service, origin))))
 
   app.get('/system/about', sendAbout)
-  app.get('/system/route', (_request, reply) => json(reply, 'meta.getRoutes', routeTable))
+  app.get('/system/route', (_request, reply) => json(reply, 'meta.getRoutes', (routeTable ??= JSON.stringify(buildRouteTable(service.routes, service.basePath)))))
   app.get('/system/health', async (_request, reply) => {
     const report = await checkConnections(options.connections)
     // Monitors read the status; the body says which connection failed, in Fusio's shape.

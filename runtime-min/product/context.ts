@@ -3,6 +3,7 @@
  * shared pieces: one-time secrets, login throttling, paging and the JSON views of stored rows.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import type { DistFiles } from '../lifecycle/docs.js'
 import type { JWK } from 'jose'
 import type { SelectQueryBuilder } from 'kysely'
 import type { SqlDialectName } from '../connections/sql.js'
@@ -31,8 +32,8 @@ export interface ProductContext {
   /** `iss` of issued tokens and of the discovery documents: FUSIO_JWT_ISSUER, or the public URL and base path. */
   issuer(request: FastifyRequest): string
   readonly basePath: string
-  /** The bundle's folder, where the portal's files are. */
-  readonly distDir: string
+  /** The bundle's files (dist/), where the portal's files are; shared with the docs page. */
+  readonly files: DistFiles
   /** Public keys for /.well-known/jwks.json (none with a shared secret). */
   readonly publishedKeys: readonly JWK[]
 }

@@ -10,6 +10,7 @@ import { createEnvironment, resolveConfig } from '../config.js'
 import { FusioError } from '../errors.js'
 import type { RevocationList, TokenVerifier } from '../lifecycle/authenticate.js'
 import type { Counters } from '../lifecycle/counters.js'
+import type { DistFiles } from '../lifecycle/docs.js'
 import type { ServiceDatabase } from '../service-database.js'
 import type { ProductDefinition } from '../types.js'
 import type { ProductContext } from './context.js'
@@ -27,7 +28,8 @@ import { createUsageLog } from './usage-log.js'
 export interface ProductOptions {
   readonly definition: ProductDefinition
   readonly basePath: string
-  readonly distDir: string
+  /** The bundle's files (dist/), read and cached once for the whole service. */
+  readonly files: DistFiles
   readonly env: Readonly<Record<string, string | undefined>>
   readonly database: ServiceDatabase
   readonly keys: KeySet | undefined
@@ -100,7 +102,7 @@ export async function createProduct(options: ProductOptions): Promise<ProductLay
         publicUrl,
         issuer: (request) => env.FUSIO_JWT_ISSUER ?? `${publicUrl(request)}${options.basePath}`,
         basePath: options.basePath,
-        distDir: options.distDir,
+        files: options.files,
         publishedKeys: options.keys!.keys.flatMap((k) => (k.publicJwk ? [k.publicJwk] : [])),
       }
       await app.register(

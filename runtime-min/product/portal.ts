@@ -7,14 +7,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { FusioError } from '../errors.js'
-import { createDistFiles, PAGE_HEADERS, SWAGGER_UI_DIR, SWAGGER_UI_FILES } from '../lifecycle/docs.js'
+import { PAGE_HEADERS, SWAGGER_UI_DIR, SWAGGER_UI_FILES } from '../lifecycle/docs.js'
 import type { ProductContext } from './context.js'
 
 /** Swagger UI's files are the one copy the API reference page uses too. */
 const SWAGGER_UI = new Set<string>(SWAGGER_UI_FILES)
 
 export function registerPortal(app: FastifyInstance, context: ProductContext): void {
-  const files = createDistFiles(context.distDir)
+  const { files } = context
   const send = (request: FastifyRequest, reply: FastifyReply, file: string, cache: string) => files.send(request, reply, file, cache, PAGE_HEADERS)
   app.get('/developer', (_request, reply) => reply.redirect(`${context.basePath}/developer/`, 301))
   app.get('/developer/openapi.json', (request, reply) => send(request, reply, 'openapi.json', 'no-cache'))
