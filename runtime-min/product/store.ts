@@ -4,7 +4,7 @@
  * that run at start-up (or `node dist/server.mjs migrate`), on SQLite, PostgreSQL and MySQL alike.
  * Times are milliseconds since the epoch; ids are database-generated integers.
  */
-import { Migrator, type Generated, type Kysely, type Selectable, type Migration, type MigrationProvider, type CreateTableBuilder, type InsertQueryBuilder } from 'kysely'
+import { Migrator, sql, type Generated, type Kysely, type Selectable, type Migration, type MigrationProvider, type CreateTableBuilder, type InsertQueryBuilder } from 'kysely'
 import type { SqlConnection, SqlDialectName } from '../connections/sql.js'
 import { FusioError } from '../errors.js'
 
@@ -176,11 +176,15 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
 /** Applies the product migrations not yet applied; kysely's migrator locks against a second instance doing the same. */
 export async function migrateProductStore(connection: SqlConnection): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(connection.dialect) }
+  // Without a schema kysely takes a same-named table in any schema for its own: name the current one.
+  const schema =
+    connection.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(connection.client)).rows[0]?.schema : undefined
   const migrator = new Migrator({
     db: connection.client,
     provider,
     migrationTableName: 'fusio_product_migration',
     migrationLockTableName: 'fusio_product_migration_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
